@@ -1,0 +1,29 @@
+package io.ropescale.rope;
+
+/**
+ * The scaling-law quantities of one configuration, field for field the JSON contract of
+ * DESIGN.md section 6 ({@code ropescale bounds --json}).
+ *
+ * @param effectiveBase the single base the paper's formulas read: the NTK-scaled base for
+ *     {@code ntk}/{@code dynamic}, the tuning base otherwise
+ * @param angleCoverageBound null when every pair completed a period (unbounded)
+ */
+public record BoundsReport(
+    int headDim,
+    int rotaryDim,
+    long trainLen,
+    double pretrainBase,
+    long tuneLen,
+    double base,
+    String ropeType,
+    double effectiveBase,
+    int criticalDim,
+    double criticalBase,
+    String regime,
+    double extrapolationBound,
+    int criticalDimTuned,
+    double betaQuarter,
+    double betaHalf,
+    double betaFull,
+    boolean unbounded,
+    Double angleCoverageBound) {}
