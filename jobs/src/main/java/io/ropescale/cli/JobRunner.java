@@ -1,0 +1,41 @@
+package io.ropescale.cli;
+
+import io.ropescale.jobs.DeltaTables;
+import io.ropescale.jobs.Progress;
+import io.ropescale.jobs.RunRecord;
+import io.ropescale.jobs.Sessions;
+import io.ropescale.jobs.SweepSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs one Spark command: validates first, builds every stage's table writes, then commits them
+ * all plus the {@code runs} row as one all-or-nothing unit ({@link DeltaTables#commit}).
+ */
+final class JobRunner {
+  /** A stage contributes table writes for a run. */
+  interface Stage extends BiFunction<SparkSession, String, List<DeltaTables.Write>> {}
+
+  private JobRunner() {}
+
+  static Result run(String command, SparkOptions opts, SweepSpec spec, String arguments, List<Stage> stages) {
+    String runId = DeltaTables.runIdOrFresh(opts.runId);
+    SparkSession spark = Sessions.get(opts.profile, "ropescale " + command);
+    RunRecord record = new RunRecord(runId, command, spec, arguments);
+    Progress.info(command + ": run " + runId + " -> " + opts.warehouse);
+    List<DeltaTables.Write> writes = new ArrayList<>();
+    for (Stage s : stages) {
+      writes.addAll(s.apply(spark, runId));
+    }
+    Map<String, Long> written = Progress.track(spark, command,
+        () -> DeltaTables.commit(spark, opts.warehouse, runId, writes,
+            counts -> new DeltaTables.Write("runs", record.row(spark, counts), "run_id")));
+    Progress.info(command + ": wrote " + written + " in " + (System.currentTimeMillis() - record.startedAt.toEpochMilli()) + " ms");
+    return new Result(spark, runId, written);
+  }
+
+  record Result(SparkSession spark, String runId, Map<String, Long> written) {}
+}

@@ -1,0 +1,125 @@
+package io.ropescale.jobs;
+
+import io.delta.tables.DeltaTable;
+import io.ropescale.rope.RopeInputException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Writes a run's rows into the warehouse's Delta tables ({@code <warehouse>/<table>}). Each table
+ * write replaces that run's rows in one Delta commit ({@code replaceWhere run_id = ...}), so a
+ * rerun never duplicates; if any write of a job fails, the tables it already changed are restored
+ * to the version they had before (and tables it created are removed), so a failed job leaves
+ * every table as it was.
+ */
+public final class DeltaTables {
+  private DeltaTables() {}
+
+  /** One table's rows for one run; {@code rows} must carry {@code run_id}. */
+  public record Write(String table, Dataset<Row> rows, String... partitionBy) {}
+
+  public static String runIdOrFresh(String runId) {
+    if (runId == null || runId.isBlank()) {
+      return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+          .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)) + "-"
+          + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
+    }
+    if (!runId.matches("[A-Za-z0-9_.:+-]{1,128}")) {
+      throw new RopeInputException("run-id", runId, "may hold only letters, digits and _ . : + - (at most 128)");
+    }
+    return runId;
+  }
+
+  public static String path(String warehouse, String table) {
+    return warehouse.replaceAll("/+$", "") + "/" + table;
+  }
+
+  /** Version of the table now, or -1 if it does not exist yet. */
+  static long version(SparkSession spark, String path) {
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return -1;
+    }
+    return DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
+  }
+
+  /**
+   * Writes every table, in order; all or nothing. Returns rows written per table (from the Delta
+   * commit's own metrics).
+   */
+  public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, List<Write> writes) {
+    return commit(spark, warehouse, runId, writes, null);
+  }
+
+  /**
+   * As {@link #commit(SparkSession, String, String, List)}, then one last write built from the
+   * row counts (the {@code runs} record), inside the same all-or-nothing unit.
+   */
+  public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, List<Write> writes,
+      java.util.function.Function<Map<String, Long>, Write> last) {
+    Map<String, Long> before = new LinkedHashMap<>();
+    Map<String, Long> written = new LinkedHashMap<>();
+    List<String> done = new ArrayList<>();
+    List<Write> queue = new ArrayList<>(writes);
+    try {
+      for (int i = 0; i < queue.size(); i++) {
+        Write w = queue.get(i);
+        String path = path(warehouse, w.table());
+        before.put(w.table(), version(spark, path));
+        Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
+        rows.write().format("delta").mode("overwrite")
+            .option("replaceWhere", "run_id = '" + runId + "'")
+            .partitionBy(w.partitionBy())
+            .save(path);
+        done.add(w.table());
+        written.put(w.table(), outputRows(spark, path));
+        if (i == writes.size() - 1 && last != null) {
+          queue.add(last.apply(new LinkedHashMap<>(written)));
+        }
+      }
+      return written;
+    } catch (RuntimeException e) {
+      for (String table : done) {
+        rollback(spark, path(warehouse, table), before.get(table));
+      }
+      throw e;
+    }
+  }
+
+  private static long outputRows(SparkSession spark, String path) {
+    Row last = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").head();
+    scala.collection.Map<String, String> m = last.getMap(0);
+    return m.contains("numOutputRows") ? Long.parseLong(m.apply("numOutputRows")) : -1;
+  }
+
+  private static void rollback(SparkSession spark, String path, long version) {
+    try {
+      if (version < 0) {
+        Path p = new Path(path);
+        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        fs.delete(p, true);
+      } else {
+        DeltaTable.forPath(spark, path).restoreToVersion(version);
+      }
+      Progress.info("rolled back " + path + (version < 0 ? " (removed)" : " to version " + version));
+    } catch (IOException | RuntimeException e) {
+      Progress.info("could not roll back " + path + ": " + e.getMessage());
+    }
+  }
+
+  /** Reads a table, failing with a clear message when a stage it depends on has not run. */
+  public static Dataset<Row> read(SparkSession spark, String warehouse, String table) {
+    String path = path(warehouse, table);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      throw new RopeInputException("warehouse", warehouse, "has no Delta table '" + table + "' (run its stage first)");
+    }
+    return spark.read().format("delta").load(path);
+  }
+}
