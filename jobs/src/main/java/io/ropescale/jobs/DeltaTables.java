@@ -85,12 +85,17 @@ public final class DeltaTables {
         }
       }
       return written;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // Spark throws checked SparkException undeclared: catch everything
       for (String table : done) {
         rollback(spark, path(warehouse, table), before.get(table));
       }
-      throw e;
+      throw DeltaTables.<RuntimeException>rethrow(e);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E rethrow(Throwable e) throws E {
+    throw (E) e;
   }
 
   private static long outputRows(SparkSession spark, String path) {
