@@ -54,6 +54,66 @@ public final class TableDocs {
         c("angle_coverage_bound", "tokens",
             "min over non-full pairs of A_n/theta_n, A_n = max(T_train theta_pre_n, T_tune theta_n) (DESIGN.md s.4); null when unbounded"),
         COMPUTED_AT);
+    table("attention_profile",
+        "Per-position attention statistics of each configuration, condensed into buckets: exact positions below 2048,"
+            + " then 512 equal buckets per octave (io.ropescale.attention.PositionBuckets)",
+        RUN_ID, MODEL, CONFIG_ID,
+        c("engine", "", "jvm (hand kernel) or sql (built-in expressions, GPU-placeable); both give the same numbers"),
+        c("bucket", "", "Bucket id; position m < 2048 is bucket m"),
+        c("position_start", "tokens", "First relative position m of the bucket"),
+        c("position_end", "tokens", "One past the bucket's last position"),
+        c("positions", "", "Positions of the bucket that were evaluated (<= position_end - position_start)"),
+        c("margin_min", "", "Min over the bucket of B(m)/(d/2), B(m) = sum_n cos(m theta_n): similar-token margin (Men et al. 2024)"),
+        c("margin_max", "", "Max of B(m)/(d/2)"),
+        c("margin_mean", "", "Mean of B(m)/(d/2)"),
+        c("decay_min", "", "Min of the RoFormer long-term decay bound (2/d) sum_j |S_j|, S_j = sum_{k<j} e^{i m theta_k}"),
+        c("decay_max", "", "Max of the RoFormer decay bound"),
+        c("decay_mean", "", "Mean of the RoFormer decay bound"),
+        c("ood_pairs_min", "pairs", "Min of ood_pairs(m): non-full pairs with m theta_n > A_n (DESIGN.md s.4)"),
+        c("ood_pairs_max", "pairs", "Max of ood_pairs(m)"),
+        c("ood_pairs_mean", "pairs", "Mean of ood_pairs(m)"),
+        COMPUTED_AT);
+    table("attention_bounds",
+        "Per configuration, at full resolution: where the similar-token margin first turns negative and where the first"
+            + " pair leaves its trained angles, beside the closed-form bounds",
+        RUN_ID, MODEL, CONFIG_ID,
+        c("engine", "", "jvm or sql"),
+        c("rotary_dim", "dims", "Rotary dimension d"),
+        c("tune_len", "tokens", "Tuning context T_tune"),
+        c("base", "", "Tuning base b"),
+        c("rope_type", "", "Scaling method"),
+        c("max_position", "tokens", "Last relative position evaluated (positions 0..max_position)"),
+        c("first_negative_margin", "tokens", "Smallest m with B(m) < 0 (Men et al. 2024); null if none up to max_position"),
+        c("first_ood_position", "tokens", "Smallest m with ood_pairs(m) > 0; null if none up to max_position"),
+        c("extrapolation_bound", "tokens", "The paper's T_extra (Liu et al. 2024, Theorems 2-3)"),
+        c("angle_coverage_bound", "tokens", "min A_n/theta_n over non-full pairs; null when every pair is full"),
+        COMPUTED_AT);
+    table("base_lower_bounds",
+        "Men et al. (NeurIPS 2024) lower bound of the RoPE base for a context: smallest base on the grid 10^(k/G)"
+            + " with B(m) >= 0 for all m in [0, L], found by an upward scan (the supporting set is not an interval)",
+        RUN_ID,
+        c("context", "tokens", "Context length L"),
+        c("rotary_dim", "dims", "Rotary dimension d"),
+        c("grid_per_decade", "", "G, grid points per decade"),
+        c("k", "", "Grid index of the lower bound; null when no grid base up to max_base supports L"),
+        c("lower_bound_base", "", "10^(k/G): the smallest supporting grid base"),
+        c("k_safe", "", "Grid index from which every larger grid base up to max_base supports L"),
+        c("safe_base", "", "10^(k_safe/G)"),
+        c("max_base", "", "Largest base scanned"),
+        COMPUTED_AT);
+    table("scaling_fits",
+        "Least-squares fits (Spark MLlib) of the scaling laws on this run's tables",
+        RUN_ID,
+        c("fit", "", "base_lower_bound_vs_context: log10 base vs log10 L (Men et al.: base = 0.0424 L^1.628);"
+            + " extrapolation_bound_vs_base: log10 T_extra vs log10 b, larger-base rows (slope = d_extra/d)"),
+        c("group_key", "", "What the fit is over (rotary_dim=..., or model/tune_len)"),
+        c("slope", "", "Fitted slope"),
+        c("intercept", "", "Fitted intercept (log10 units)"),
+        c("r2", "", "Coefficient of determination"),
+        c("rows", "", "Points fitted"),
+        c("reference_slope", "", "The published or closed-form slope to compare with (1.628, or d_extra/d)"),
+        c("reference_intercept", "", "The published intercept (log10 0.0424) or closed form (log10 2pi)"),
+        COMPUTED_AT);
     table("runs", "One row per successful run of a ropescale command",
         RUN_ID,
         c("command", "", "The ropescale command (scaling-laws, sweep, attention-profile, ...)"),
@@ -76,8 +136,8 @@ public final class TableDocs {
     return new ColumnDoc(name, unit, meaning);
   }
 
-  /** Adds a table's documentation; stages call this from their own static initialisers too. */
-  public static synchronized void table(String name, String meaning, ColumnDoc... columns) {
+  /** Adds a table's documentation (all tables are declared in this class's static block). */
+  static synchronized void table(String name, String meaning, ColumnDoc... columns) {
     TABLES.put(name, new TableDoc(name, meaning, List.of(columns)));
   }
 

@@ -1,0 +1,111 @@
+package io.ropescale.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The no-Spark commands: DESIGN.md s.6 JSON contract, defaults, and bad input (exit 2). */
+class CliTest {
+  record Out(int code, String out, String err) {}
+
+  static Out run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Out(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  static JsonNode json(Out o) throws Exception {
+    assertEquals(0, o.code(), o.err());
+    return new ObjectMapper().readTree(o.out());
+  }
+
+  @Test
+  void boundsJsonCarriesEveryContractField() throws Exception {
+    JsonNode j = json(run("bounds", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000",
+        "--tune-len", "16384", "--base", "1000000", "--json"));
+    for (String f : List.of("rotary_dim", "train_len", "pretrain_base", "tune_len", "base", "rope_type", "critical_dim",
+        "critical_base", "regime", "extrapolation_bound", "critical_dim_tuned", "beta_quarter", "beta_half",
+        "beta_full", "unbounded", "angle_coverage_bound")) {
+      assertTrue(j.has(f), f);
+    }
+    assertEquals(92, j.get("critical_dim").asInt());
+    assertEquals(71738.44, j.get("critical_base").asDouble(), 0.01);
+    assertEquals("larger-base", j.get("regime").asText());
+    assertEquals(129026.8, j.get("extrapolation_bound").asDouble(), 0.1);
+    assertTrue(j.get("extrapolation_bound").isNumber());
+    assertTrue(j.get("unbounded").isBoolean());
+    assertTrue(j.get("angle_coverage_bound").isNumber());
+  }
+
+  @Test
+  void defaultsTuneToTrainAndBaseToPretrain() throws Exception {
+    JsonNode j = json(run("bounds", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "500", "--json"));
+    assertEquals(4096, j.get("tune_len").asLong());
+    assertEquals(500, j.get("base").asDouble(), 0);
+    assertTrue(j.get("unbounded").asBoolean());
+    assertTrue(j.get("angle_coverage_bound").isNull());
+    assertEquals("smaller-base", j.get("regime").asText());
+  }
+
+  @Test
+  void partialRotaryAndModels() throws Exception {
+    JsonNode j = json(run("bounds", "--head-dim", "128", "--partial-rotary", "0.5", "--train-len", "4096",
+        "--pretrain-base", "10000", "--json"));
+    assertEquals(64, j.get("rotary_dim").asInt());
+    JsonNode m = json(run("bounds", "--model", "llama2-7b", "--base", "1e6", "--tune-len", "4096", "--json"));
+    assertEquals(129026.8, m.get("extrapolation_bound").asDouble(), 0.1);
+    JsonNode y = json(run("bounds", "--model", "llama2-7b", "--rope-type", "yarn", "--factor", "4",
+        "--tune-len", "16384", "--json"));
+    assertEquals("yarn", y.get("rope_type").asText());
+  }
+
+  @Test
+  void requiredBaseJson() throws Exception {
+    JsonNode j = json(run("required-base", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000",
+        "--target", "100000", "--json"));
+    assertEquals(100000, j.get("target").asDouble(), 0);
+    assertEquals(938327.2, j.get("required_base_paper").asDouble(), 0.1);
+    assertEquals(701472.4, j.get("required_base_exact").asDouble(), 0.1);
+  }
+
+  @Test
+  void badInputExitsTwoNamingFieldAndValue() {
+    String[][] cases = {
+        {"bounds", "--head-dim", "127", "--train-len", "4096", "--pretrain-base", "10000"},
+        {"bounds", "--head-dim", "-2", "--train-len", "4096", "--pretrain-base", "10000"},
+        {"bounds", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "1"},
+        {"bounds", "--head-dim", "128", "--train-len", "0", "--pretrain-base", "10000"},
+        {"bounds", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000", "--tune-len", "2048"},
+        {"bounds", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000", "--rope-type", "warp"},
+        {"bounds", "--model", "gpt-17"},
+        {"bounds", "--hf-config", "/nonexistent/config.json"},
+        {"bounds", "--train-len", "4096", "--pretrain-base", "10000"},
+        {"required-base", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000", "--target", "-1"},
+    };
+    String[] mentions = {"127", "-2", "pretrain_base = 1", "train_len = 0", "2048", "warp", "gpt-17",
+        "/nonexistent/config.json", "--head-dim", "target"};
+    for (int i = 0; i < cases.length; i++) {
+      Out o = run(cases[i]);
+      assertEquals(2, o.code(), String.join(" ", cases[i]) + " -> " + o.err());
+      assertTrue(o.err().contains(mentions[i]), o.err());
+      assertEquals("", o.out());
+    }
+  }
+}
