@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         BoundsCommand.class,
         RequiredBaseCommand.class,
         ScalingLawsCommand.class,
+        AttentionProfileCommand.class,
         SweepCommand.class,
         TableDocsCommand.class,
         CommandLine.HelpCommand.class,

@@ -2,6 +2,7 @@ package io.ropescale.cli;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.ropescale.jobs.AttentionProfileJob;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.SweepSpec;
@@ -45,6 +46,10 @@ public final class SweepCommand implements Callable<Integer> {
     SweepSpec s = SweepSpec.load(p);
     List<JobRunner.Stage> stages = new ArrayList<>();
     stages.add((session, runId) -> List.of(ScalingLawsJob.write(session, s, runId)));
+    if (!s.section("attention").isMissingNode()) {
+      AttentionProfileJob.Settings attention = AttentionProfileJob.Settings.from(s, null, null);
+      stages.add((session, runId) -> AttentionProfileJob.writes(session, s, attention, runId));
+    }
     JobRunner.Result r = JobRunner.run("sweep", spark, s, p.toString(), stages);
     printSummary(r, s);
     return 0;
