@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         RequiredBaseCommand.class,
         ScalingLawsCommand.class,
         AttentionProfileCommand.class,
+        BaseSearchCommand.class,
+        FitCommand.class,
         SweepCommand.class,
         TableDocsCommand.class,
         CommandLine.HelpCommand.class,

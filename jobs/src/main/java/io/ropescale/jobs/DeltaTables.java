@@ -23,8 +23,16 @@ import org.apache.spark.sql.SparkSession;
 public final class DeltaTables {
   private DeltaTables() {}
 
-  /** One table's rows for one run; {@code rows} must carry {@code run_id}. */
-  public record Write(String table, Dataset<Row> rows, String... partitionBy) {}
+  /**
+   * One table's rows for one run; {@code rows} must carry {@code run_id}. The write replaces the
+   * run's rows, narrowed by {@code alsoWhere} when a table keeps several rows per run (runs: one
+   * per command).
+   */
+  public record Write(String table, Dataset<Row> rows, String alsoWhere, String[] partitionBy) {
+    public Write(String table, Dataset<Row> rows, String... partitionBy) {
+      this(table, rows, null, partitionBy);
+    }
+  }
 
   public static String runIdOrFresh(String runId) {
     if (runId == null || runId.isBlank()) {
@@ -75,7 +83,7 @@ public final class DeltaTables {
         before.put(w.table(), version(spark, path));
         Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
         rows.write().format("delta").mode("overwrite")
-            .option("replaceWhere", "run_id = '" + runId + "'")
+            .option("replaceWhere", "run_id = '" + runId + "'" + (w.alsoWhere() == null ? "" : " AND " + w.alsoWhere()))
             .partitionBy(w.partitionBy())
             .save(path);
         done.add(w.table());
