@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         AttentionProfileCommand.class,
         BaseSearchCommand.class,
         FitCommand.class,
+        ExplainGpuCommand.class,
         SweepCommand.class,
         TableDocsCommand.class,
         CommandLine.HelpCommand.class,
