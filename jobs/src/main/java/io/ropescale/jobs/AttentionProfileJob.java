@@ -321,8 +321,15 @@ public final class AttentionProfileJob {
         ? jvmPartials(spark, configs, s.maxPosition())
         : sqlPartials(spark, configs, s.maxPosition());
     partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
+    long t0 = System.nanoTime();
     long rows = Progress.track(spark, "attention-profile", partials::count);
-    Progress.info("attention-profile: " + rows + " bucket partials");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long pairPositions = 0;
+    for (Configuration c : configs) {
+      pairPositions += (s.maxPosition() + 1) * (c.config().rotaryDim() / 2);
+    }
+    Progress.info(String.format("attention-profile: %d bucket partials; statistics computed in %.2f s"
+        + " (%.3e position-pairs/s, engine %s)", rows, seconds, pairPositions / seconds, engine.label()));
     return List.of(profile(partials, cfg, engine.label()), bounds(partials, cfg, engine.label()));
   }
 
