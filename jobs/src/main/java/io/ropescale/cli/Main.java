@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         RequiredBaseCommand.class,
         ScalingLawsCommand.class,
         SweepCommand.class,
+        CorpusCoverageCommand.class,
         TableDocsCommand.class,
         CommandLine.HelpCommand.class,
     })

@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.SweepSpec;
+import io.ropescale.jobs.corpus.CorpusCoverageJob;
+import io.ropescale.jobs.corpus.CorpusSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +47,10 @@ public final class SweepCommand implements Callable<Integer> {
     SweepSpec s = SweepSpec.load(p);
     List<JobRunner.Stage> stages = new ArrayList<>();
     stages.add((session, runId) -> List.of(ScalingLawsJob.write(session, s, runId)));
+    if (CorpusSpec.present(s)) {
+      CorpusSpec corpus = CorpusSpec.of(s, CorpusSpec.Overrides.NONE); // validated before any Spark work
+      stages.add((session, runId) -> CorpusCoverageJob.writes(session, s, corpus, runId));
+    }
     JobRunner.Result r = JobRunner.run("sweep", spark, s, p.toString(), stages);
     printSummary(r, s);
     return 0;
