@@ -98,7 +98,7 @@ public final class CorpusCoverageJob {
         + listing.parquet().size() + " Parquet files, " + listing.delta().size() + " Delta tables; "
         + cc.configs.size() + " configurations; tokenizer " + enc.name + "; engine " + engine);
     CorpusScan.Options o = new CorpusScan.Options(enc, cc, jvm, !jvm, corpus.tokenDetailSample(), corpus.textField(),
-        CorpusInputs.confMap(spark.sparkContext().hadoopConfiguration()));
+        CorpusInputs.confMap(spark.sparkContext().hadoopConfiguration()), CorpusScan.WINDOW);
     Dataset<Row> scan = spark.createDataFrame(scanRows(spark, listing, corpus, o), CorpusScan.SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
     long t0 = System.nanoTime();

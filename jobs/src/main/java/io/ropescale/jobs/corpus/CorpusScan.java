@@ -75,7 +75,13 @@ public final class CorpusScan {
 
   /** What the scan computes. */
   public record Options(TokenEncoder encoder, CorpusConfigs configs, boolean jvmStats, boolean allChunks,
-      double sample, String textField, Map<String, String> hadoop) implements java.io.Serializable {}
+      double sample, String textField, Map<String, String> hadoop, int window) implements java.io.Serializable {
+    public Options {
+      if (window < 16) {
+        throw new IllegalArgumentException("window must hold at least 16 characters");
+      }
+    }
+  }
 
   private CorpusScan() {}
 
@@ -114,7 +120,7 @@ public final class CorpusScan {
     final Configuration conf;
     final ArrayDeque<Row> out = new ArrayDeque<>();
     final RepeatStats stats = new RepeatStats();
-    final char[] buf = new char[WINDOW];
+    final char[] buf;
     Iterator<String[]> texts;
     Iterator<Source> docs = Collections.emptyIterator();
     AutoCloseable itemResource;
@@ -133,6 +139,7 @@ public final class CorpusScan {
       this.items = items;
       this.o = o;
       this.conf = CorpusInputs.conf(o.hadoop());
+      this.buf = new char[o.window()];
     }
 
     @Override
