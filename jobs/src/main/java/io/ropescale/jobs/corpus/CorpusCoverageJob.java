@@ -103,7 +103,11 @@ public final class CorpusCoverageJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     long t0 = System.nanoTime();
     long rows = Progress.track(spark, "corpus-coverage: read + tokenize", scan::count);
-    Progress.info(String.format("corpus-coverage: scanned in %.1f s (%d rows)", (System.nanoTime() - t0) / 1e9, rows));
+    Row total = scan.where(col("kind").equalTo("doc"))
+        .agg(sum(when(col("reason").isNull(), 1L).otherwise(0L)), sum("tokens"), sum(when(col("reason").isNotNull(), 1L)
+            .otherwise(0L))).first();
+    Progress.info(String.format("corpus-coverage: read and tokenized %s documents, %s tokens (%s quarantined) in %.1f s",
+        total.get(0), total.get(1), total.get(2), (System.nanoTime() - t0) / 1e9));
 
     Column run = lit(runId).as("run_id");
     Column corpusName = lit(corpus.name()).as("corpus");
@@ -187,11 +191,11 @@ public final class CorpusCoverageJob {
     }
     List<Dataset<Row>> tables = new ArrayList<>();
     if (!listing.parquet().isEmpty()) {
-      tables.add(textColumn(spark.read().parquet(listing.parquet().toArray(new String[0])), corpus)
+      tables.add(textColumn(readTable(spark, "parquet", listing.parquet()), corpus)
           .select(input_file_name().as("p"), col("t")));
     }
     for (String d : listing.delta()) {
-      tables.add(textColumn(spark.read().format("delta").load(d), corpus).select(lit(d).as("p"), col("t")));
+      tables.add(textColumn(readTable(spark, "delta", List.of(d)), corpus).select(lit(d).as("p"), col("t")));
     }
     for (Dataset<Row> t : tables) {
       JavaRDD<Row> r = t.javaRDD().mapPartitionsWithIndex((part, it) -> {
@@ -215,6 +219,22 @@ public final class CorpusCoverageJob {
       rows = rows.union(r);
     }
     return rows;
+  }
+
+  /** A Parquet or Delta input; one that Spark cannot read is bad input (exit 2), found before any write. */
+  private static Dataset<Row> readTable(SparkSession spark, String format, List<String> paths) {
+    try {
+      Dataset<Row> df = spark.read().format(format).load(paths.toArray(new String[0]));
+      df.schema(); // resolves the schema now (reads Parquet footers / the Delta log)
+      return df;
+    } catch (Exception e) { // AnalysisException, SparkException: Scala throws them undeclared
+      if (e instanceof RopeInputException r) {
+        throw r;
+      }
+      String m = String.valueOf(e.getMessage()).split("\n")[0];
+      throw new RopeInputException("corpus.paths", paths.size() == 1 ? paths.get(0) : paths,
+          "cannot be read as " + format + ": " + (m.length() > 300 ? m.substring(0, 300) + "..." : m));
+    }
   }
 
   private static Dataset<Row> textColumn(Dataset<Row> df, CorpusSpec corpus) {

@@ -29,7 +29,45 @@ import org.apache.hadoop.fs.RemoteIterator;
  */
 public final class CorpusInputs {
   /** One unit of reading: a file, or one entry of a zip archive (entry != null). */
-  public record Item(String path, String entry, String format, boolean gzip, long size) implements Serializable {}
+  public static final class Item implements Serializable {
+    private static final long serialVersionUID = 1L;
+    // a plain class, not a record: Spark's Kryo serializer cannot write records (JDK 17)
+    private String path;
+    private String entry;
+    private String format;
+    private boolean gzip;
+    private long size;
+
+    public Item(String path, String entry, String format, boolean gzip, long size) {
+      this.path = path;
+      this.entry = entry;
+      this.format = format;
+      this.gzip = gzip;
+      this.size = size;
+    }
+
+    private Item() {} // for Kryo
+
+    public String path() {
+      return path;
+    }
+
+    public String entry() {
+      return entry;
+    }
+
+    public String format() {
+      return format;
+    }
+
+    public boolean gzip() {
+      return gzip;
+    }
+
+    public long size() {
+      return size;
+    }
+  }
 
   /** What the corpus holds: items for the scanner, and Parquet files / Delta tables for Spark. */
   public record Listing(List<Item> items, List<String> parquet, List<String> delta) {}
