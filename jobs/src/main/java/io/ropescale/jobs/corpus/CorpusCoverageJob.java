@@ -145,12 +145,17 @@ public final class CorpusCoverageJob {
             col("repeat_distance_p50"), col("repeat_distance_p90"), col("repeat_distance_p99"),
             col("repeat_distance_max"), now);
 
+    // per-document tables are small (one row per document and configuration): few output files,
+    // so each Delta commit stays cheap; roughly 200K rows per file
+    long docCount = total.isNullAt(0) ? 0 : total.getLong(0);
+    int docFiles = (int) Math.max(1, Math.min(64, docCount / 200_000));
+    int covFiles = (int) Math.max(1, Math.min(64, docCount * cc.configs.size() / 200_000));
     List<DeltaTables.Write> writes = new ArrayList<>();
-    writes.add(new DeltaTables.Write(DOCUMENTS, documents, "run_id"));
-    writes.add(new DeltaTables.Write(COVERAGE, coverage, "run_id"));
-    writes.add(new DeltaTables.Write(CORPUS, corpusCoverage(coverage), "run_id"));
-    writes.add(new DeltaTables.Write(HISTOGRAM, histogram(valid, run, corpusName, now), "run_id"));
-    writes.add(new DeltaTables.Write(QUARANTINE, quarantine, "run_id"));
+    writes.add(new DeltaTables.Write(DOCUMENTS, documents.coalesce(docFiles), "run_id"));
+    writes.add(new DeltaTables.Write(COVERAGE, coverage.coalesce(covFiles), "run_id"));
+    writes.add(new DeltaTables.Write(CORPUS, corpusCoverage(coverage).coalesce(1), "run_id"));
+    writes.add(new DeltaTables.Write(HISTOGRAM, histogram(valid, run, corpusName, now).coalesce(1), "run_id"));
+    writes.add(new DeltaTables.Write(QUARANTINE, quarantine.coalesce(1), "run_id"));
     if (corpus.tokenDetailSample() > 0) {
       Dataset<Row> sampledKeys = valid.where(col("sampled")).select("doc_key");
       Dataset<Row> repS;
