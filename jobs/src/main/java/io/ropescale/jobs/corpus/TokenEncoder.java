@@ -65,6 +65,9 @@ public final class TokenEncoder implements Serializable {
     long[] ids = e.getIds();
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= 1 << 21) { // RepeatStats packs three ids of a 4-gram into 63 bits
+        throw new IllegalStateException(name + " produced token id " + ids[i] + "; ids must be in [0, 2^21)");
+      }
       out[i] = (int) ids[i];
     }
     return out;
