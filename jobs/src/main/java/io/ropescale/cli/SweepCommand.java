@@ -8,6 +8,8 @@ import io.ropescale.jobs.FitJob;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.SweepSpec;
+import io.ropescale.jobs.corpus.CorpusCoverageJob;
+import io.ropescale.jobs.corpus.CorpusSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +70,10 @@ public final class SweepCommand implements Callable<Integer> {
         computed.put(BaseSearchJob.TABLE, rows);
         return List.of(BaseSearchJob.write(rows, runId));
       });
+    }
+    if (CorpusSpec.present(s)) {
+      CorpusSpec corpus = CorpusSpec.of(s, CorpusSpec.Overrides.NONE); // validated before any Spark work
+      stages.add((session, runId) -> CorpusCoverageJob.writes(session, s, corpus, runId));
     }
     stages.add((session, runId) -> List.of(FitJob.write(
         FitJob.compute(session, computed.get(ScalingLawsJob.TABLE), computed.get(BaseSearchJob.TABLE)).cache(),

@@ -114,6 +114,78 @@ public final class TableDocs {
         c("reference_slope", "", "The published or closed-form slope to compare with (1.628, or d_extra/d)"),
         c("reference_intercept", "", "The published intercept (log10 0.0424) or closed form (log10 2pi)"),
         COMPUTED_AT);
+    ColumnDoc corpus = c("corpus", "", "Corpus name (spec corpus.name)");
+    ColumnDoc docId = c("doc_id", "", "Stable document id: first 128 bits (hex) of the SHA-256 of the document's UTF-8 bytes");
+    ColumnDoc path = c("path", "", "Source: file path or URI, archive.zip!/entry, file.jsonl#L<line>, or the Parquet file / Delta table");
+    ColumnDoc engine = c("engine", "", "jvm (streaming per-document kernel) or sql (built-in expressions, GPU-placeable); both give the same numbers");
+    table("documents",
+        "Documents of a corpus that were read and tokenized (corpus-coverage stage); unreadable ones are in quarantine",
+        RUN_ID, corpus, docId, path,
+        c("characters", "code points", "Length of the document's text in Unicode code points"),
+        c("tokens", "tokens", "n: BPE tokens of the whole document (special-token text encoded as ordinary text)"),
+        c("tokenizer", "", "cl100k_base or o200k_base (jtokkit), or hf:<file> (Hugging Face tokenizer.json via DJL)"),
+        COMPUTED_AT);
+    table("document_coverage",
+        "Per document and configuration: how much of the document lies within each bound. Token at position t"
+            + " (0-based = its distance to the first token) is beyond a bound T when t >= ceil(T); a repeat at distance"
+            + " r is beyond T when r >= ceil(T)",
+        RUN_ID, corpus, docId, path, MODEL, CONFIG_ID, engine,
+        c("tokens", "tokens", "n, tokens of the document"),
+        c("tokens_beyond_tune_len", "tokens", "#{t : t >= T_tune} = max(0, n - T_tune)"),
+        c("tokens_beyond_extrapolation_bound", "tokens",
+            "#{t : t >= ceil(T_extra)} = max(0, n - ceil(T_extra)), T_extra of Liu et al. 2024 (Theorems 2-3)"),
+        c("tokens_with_ood_pairs", "tokens", "#{t : ood_pairs(t) > 0}, ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        c("repeats", "tokens", "Tokens with an earlier occurrence of the same token id: r(t) = t - (last t' < t with x[t'] = x[t])"),
+        c("repeats_beyond_extrapolation_bound", "tokens", "#{t : r(t) >= ceil(T_extra)}"),
+        c("undiscriminated_repeats", "tokens",
+            "#{t : B(r(t)) < 0}, B(m) = sum_n cos(m theta_n): similar-token margin (Men et al. 2024) is negative"),
+        c("ngram_repeats", "tokens", "Tokens t >= 3 whose 4-gram x[t-3..t] occurred earlier; distance r4(t) to its previous end"),
+        c("undiscriminated_ngram_repeats", "tokens", "#{t : B(r4(t)) < 0}"),
+        c("repeat_distance_p50", "tokens", "Nearest-rank median of r(t): the ceil(k/2)-th smallest of the k repeat distances; null without repeats"),
+        c("repeat_distance_p90", "tokens", "Nearest-rank 90th percentile of r(t): the ceil(0.9 k)-th smallest"),
+        c("repeat_distance_p99", "tokens", "Nearest-rank 99th percentile of r(t): the ceil(0.99 k)-th smallest"),
+        c("repeat_distance_max", "tokens", "Largest r(t)"),
+        COMPUTED_AT);
+    table("corpus_coverage",
+        "Per corpus and configuration: share of the corpus's tokens and repeats within each bound (sums over documents)",
+        RUN_ID, corpus, MODEL, CONFIG_ID, engine,
+        c("documents", "", "Documents read (quarantined ones excluded)"),
+        c("tokens", "tokens", "Sum of n over documents"),
+        c("share_tokens_within_tune_len", "", "1 - sum tokens_beyond_tune_len / sum tokens"),
+        c("share_tokens_within_extrapolation_bound", "", "1 - sum tokens_beyond_extrapolation_bound / sum tokens"),
+        c("share_tokens_without_ood_pairs", "", "1 - sum tokens_with_ood_pairs / sum tokens"),
+        c("share_repeats_within_extrapolation_bound", "", "1 - sum repeats_beyond_extrapolation_bound / sum repeats; null without repeats"),
+        c("share_repeats_discriminated", "", "1 - sum undiscriminated_repeats / sum repeats: repeats with B(r) >= 0; null without repeats"),
+        c("repeats", "tokens", "Sum of repeats"),
+        c("ngram_repeats", "tokens", "Sum of ngram_repeats"),
+        c("share_ngram_repeats_discriminated", "", "1 - sum undiscriminated_ngram_repeats / sum ngram_repeats"),
+        COMPUTED_AT);
+    table("document_length_histogram",
+        "Document lengths of a corpus in log-spaced (power-of-two) buckets of tokens",
+        RUN_ID, corpus,
+        c("bucket_start", "tokens", "2^k: first length of the bucket"),
+        c("bucket_end", "tokens", "2^(k+1): one past the bucket's last length"),
+        c("documents", "", "Documents with bucket_start <= n < bucket_end"),
+        c("tokens", "tokens", "Their tokens"),
+        COMPUTED_AT);
+    table("quarantine",
+        "Inputs of a corpus that were not read: invalid UTF-8, binary (NUL bytes), empty or whitespace-only, unreadable"
+            + " files or archives, JSON lines without the text field",
+        RUN_ID, corpus, path,
+        c("reason", "", "Why the input was set aside"),
+        COMPUTED_AT);
+    table("token_stats",
+        "One row per token and configuration for a sample of documents (--token-detail-sample, by a hash of the path)",
+        RUN_ID, corpus, docId, MODEL, CONFIG_ID,
+        c("position", "tokens", "t, 0-based position in the document"),
+        c("token_id", "", "BPE token id x[t]"),
+        c("repeat_distance", "tokens", "r(t) = t - (last t' < t with x[t'] = x[t]); null for a first occurrence"),
+        c("ngram_repeat_distance", "tokens", "r4(t): distance to the previous end of the same 4-gram x[t-3..t]; null if none"),
+        c("margin_at_repeat", "", "B(r(t))/(d/2), B(m) = sum_n cos(m theta_n) (Men et al. 2024); null without repeat"),
+        c("undiscriminated", "", "B(r(t)) < 0; null without repeat"),
+        c("beyond_extrapolation_bound", "", "t >= ceil(T_extra)"),
+        c("ood_pairs", "pairs", "ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        COMPUTED_AT);
     table("runs", "One row per successful run of a ropescale command",
         RUN_ID,
         c("command", "", "The ropescale command (scaling-laws, sweep, attention-profile, ...)"),
