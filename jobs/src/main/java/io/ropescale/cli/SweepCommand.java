@@ -126,6 +126,23 @@ public final class SweepCommand implements Callable<Integer> {
             x.isNullAt(x.fieldIndex("safe_base")) ? "none" : String.format(Locale.ROOT, "%.4g", x.<Double>getAs("safe_base")));
       }
     }
+    if (r.written().containsKey("corpus_coverage")) {
+      List<Row> cov = DeltaTables.read(session, spark.warehouse, "corpus_coverage").where(col("run_id").equalTo(r.runId()))
+          .orderBy("corpus", "config_id").collectAsList();
+      if (!cov.isEmpty()) {
+        System.out.printf(Locale.ROOT, "%nCorpus coverage (%s: %d documents, %d tokens): share of tokens / repeats%n",
+            cov.get(0).<String>getAs("corpus"), cov.get(0).<Long>getAs("documents"), cov.get(0).<Long>getAs("tokens"));
+        System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %14s%n", "configuration", "<= T_tune", "<= T_extra",
+            "no OOD pair", "repeats disc.");
+        for (Row x : cov) {
+          System.out.printf(Locale.ROOT, "%-34s %11.1f%% %11.1f%% %11.1f%% %13.1f%%%n", x.<String>getAs("config_id"),
+              100 * x.<Double>getAs("share_tokens_within_tune_len"),
+              100 * x.<Double>getAs("share_tokens_within_extrapolation_bound"),
+              100 * x.<Double>getAs("share_tokens_without_ood_pairs"),
+              100 * x.<Double>getAs("share_repeats_discriminated"));
+        }
+      }
+    }
     List<Row> fits = DeltaTables.read(session, spark.warehouse, FitJob.TABLE).where(col("run_id").equalTo(r.runId()))
         .orderBy("fit", "group_key").collectAsList();
     if (!fits.isEmpty()) {
