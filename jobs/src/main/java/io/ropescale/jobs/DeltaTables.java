@@ -79,6 +79,7 @@ public final class DeltaTables {
     try {
       for (int i = 0; i < queue.size(); i++) {
         Write w = queue.get(i);
+        long t0 = System.nanoTime();
         String path = path(warehouse, w.table());
         before.put(w.table(), version(spark, path));
         Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
@@ -88,6 +89,8 @@ public final class DeltaTables {
             .save(path);
         done.add(w.table());
         written.put(w.table(), outputRows(spark, path));
+        Progress.info(String.format("committed %s (%d rows) in %.1f s", w.table(), written.get(w.table()),
+            (System.nanoTime() - t0) / 1e9));
         if (i == writes.size() - 1 && last != null) {
           queue.add(last.apply(new LinkedHashMap<>(written)));
         }
