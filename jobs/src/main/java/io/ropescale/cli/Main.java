@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         ScalingLawsCommand.class,
         SweepCommand.class,
         TableDocsCommand.class,
+        ReportCommand.class,
+        RegisterTablesCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

@@ -23,7 +23,10 @@ import org.apache.spark.sql.SparkSession;
 public final class DeltaTables {
   private DeltaTables() {}
 
-  /** One table's rows for one run; {@code rows} must carry {@code run_id}. */
+  /**
+   * One table's rows for one run; {@code rows} must carry {@code run_id}; {@code partitionBy} must be
+   * the table's documented partitioning ({@link TableDocs.TableDoc#partitionedBy()}).
+   */
   public record Write(String table, Dataset<Row> rows, String... partitionBy) {}
 
   public static String runIdOrFresh(String runId) {
@@ -73,6 +76,11 @@ public final class DeltaTables {
         Write w = queue.get(i);
         String path = path(warehouse, w.table());
         before.put(w.table(), version(spark, path));
+        List<String> documented = TableDocs.get(w.table()).partitionedBy();
+        if (!documented.equals(List.of(w.partitionBy()))) {
+          throw new IllegalStateException("table " + w.table() + " is written partitioned by " + List.of(w.partitionBy())
+              + " but documented as partitioned by " + documented + " (TableDocs)");
+        }
         Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
         rows.write().format("delta").mode("overwrite")
             .option("replaceWhere", "run_id = '" + runId + "'")

@@ -137,7 +137,7 @@ class ScalingLawsJobTest extends SparkTestBase {
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "keep", List.of(
             new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id"))));
+            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
     assertTrue(String.valueOf(e.getMessage()).contains("boom"), e.getMessage());
     assertEquals(boundsVersion, version(wh, "rope_bounds"));
     assertTrue(version(wh, "runs") > runsVersion, "runs was written, then restored");
@@ -158,7 +158,7 @@ class ScalingLawsJobTest extends SparkTestBase {
     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "x", List.of(
             new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id"))));
+            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
     assertFalse(Files.exists(wh.resolve("runs")));
     assertEquals(-1, version(wh, "rope_bounds"));
   }
