@@ -2,7 +2,7 @@
 -- shows by default.
 -- requires: runs, rope_bounds
 CREATE OR REPLACE VIEW ropescale.rope_bounds_latest
-  COMMENT 'rope_bounds rows of each model''s latest run'
+  COMMENT 'rope_bounds rows of the latest run of each model'
 AS
 SELECT b.*
 FROM ropescale.rope_bounds b

@@ -156,17 +156,19 @@ public final class ReportData {
       return;
     }
     List<String> notes = new ArrayList<>();
-    List<Row> engines = rows.select("engine").distinct().orderBy("engine").collectAsList();
+    // one small job: rows per (engine, configuration)
+    List<Row> counts = rows.groupBy("engine", "config_id").agg(count(lit(1)).as("n")).collectAsList();
+    java.util.SortedSet<String> engines = new java.util.TreeSet<>();
+    counts.forEach(r -> engines.add(r.getString(0)));
+    String keep = engines.isEmpty() ? null : engines.contains("jvm") ? "jvm" : engines.first();
     if (engines.size() > 1) {
-      String keep = engines.stream().map(r -> r.getString(0)).filter("jvm"::equals).findFirst()
-          .orElse(engines.get(0).getString(0));
       rows = rows.where(col("engine").equalTo(lit(keep)));
       notes.add("engine " + keep + " shown (the engines give the same numbers)");
     }
-    Row widest = rows.groupBy("config_id").agg(count(lit(1)).as("n")).orderBy(desc("n")).limit(1)
-        .collectAsList().stream().findFirst().orElse(null);
-    if (widest != null && widest.getLong(1) > PROFILE_POINTS_PER_CONFIG) {
-      long before = rows.count();
+    long widest = counts.stream().filter(r -> r.getString(0).equals(keep)).mapToLong(r -> r.getLong(2)).max().orElse(0);
+    long before = counts.stream().filter(r -> r.getString(0).equals(keep)).mapToLong(r -> r.getLong(2)).sum();
+    boolean condense = widest > PROFILE_POINTS_PER_CONFIG;
+    if (condense) {
       rows = rows.withColumn("bin", expr("floor(log2(position_start + 1) * " + PROFILE_BINS_PER_OCTAVE + ")"))
           .groupBy("run_id", "model", "config_id", "engine", "bin")
           .agg(expr("min(bucket)").as("bucket"),
@@ -184,11 +186,13 @@ public final class ReportData {
               expr("sum(ood_pairs_mean * positions) / sum(positions)").as("ood_pairs_mean"),
               expr("max(computed_at)").as("computed_at"))
           .drop("bin");
-      notes.add("buckets merged into " + PROFILE_BINS_PER_OCTAVE + " log-spaced bins per octave ("
-          + before + " rows -> " + rows.count() + ")");
     }
-    d.put(collect("attention_profile", rows.orderBy("model", "config_id", "position_start"),
-        notes.isEmpty() ? null : String.join("; ", notes)));
+    Table t = collect("attention_profile", rows.orderBy("model", "config_id", "position_start"), null);
+    if (condense) {
+      notes.add("buckets merged into " + PROFILE_BINS_PER_OCTAVE + " log-spaced bins per octave (" + before
+          + " rows -> " + t.rows().size() + ")");
+    }
+    d.put(new Table(t.name(), t.columns(), t.rows(), notes.isEmpty() ? null : String.join("; ", notes)));
   }
 
   private static Column[] existing(Dataset<Row> rows, String... order) {
