@@ -27,6 +27,11 @@ final class Charts {
       {"lookup": "config_id", "from": {"data": {"name": "configs"}, "key": "config_id",
         "fields": ["series", "order", "base_label"]}}""";
 
+  /** attention_profile has no base column: the lookup brings it. */
+  static final String LOOKUP_CONFIG_BASE = """
+      {"lookup": "config_id", "from": {"data": {"name": "configs"}, "key": "config_id",
+        "fields": ["series", "order", "base"]}}""";
+
   static final String EXTRAPOLATION = """
       {"width": 760, "height": 400,
        "title": {"text": "Extrapolation bound vs tuning base (log-log)",
@@ -38,7 +43,7 @@ final class Charts {
          "mark": {"type": "rule", "strokeWidth": 1.3, "opacity": 0.75},
          "encoding": {
            "x": {"field": "value", "type": "quantitative", "scale": {"type": "log"}},
-           "color": {"field": "series", "type": "nominal", "title": "series (model · T_tune · rope type)"},
+           "color": {"field": "series", "type": "nominal", "title": "series"},
            "strokeDash": {"field": "kind_label", "type": "nominal", "title": "threshold",
              "scale": {"domain": ["b₀ critical base (Thm 3)", "b₁ = 2T/π (¼ period)", "b₂ = T/π (½ period)", "b₃ = T/2π (full period)"],
                        "range": [[8, 3], [3, 3], [1, 3], [1, 1]]}},
@@ -95,7 +100,7 @@ final class Charts {
        "layer": [
         {"mark": {"type": "bar", "height": {"band": 0.9}},
          "encoding": {
-           "y": {"field": "config_id", "type": "nominal", "title": "configuration", "sort": {"field": "order", "op": "min"},
+           "y": {"field": "config_id", "type": "nominal", "title": null, "sort": {"field": "order", "op": "min"},
                  "axis": {"labelLimit": 320}},
            "yOffset": {"field": "measure_label"},
            "x": {"field": "dims", "type": "quantitative", "title": "dimensions (of the rotary dimension d)"},
@@ -128,7 +133,7 @@ final class Charts {
              "x": {"field": "position_start", "type": "quantitative", "scale": {"type": "log"},
                    "title": "relative position m (tokens, log)", "axis": {"format": "~s"}},
              "y": {"field": "margin_mean", "type": "quantitative", "title": "B(m)/(d/2), bucket mean"},
-             "color": {"field": "base", "type": "ordinal", "title": "tuning base b", "scale": {"scheme": "viridis"},
+             "color": {"field": "base", "type": "ordinal", "title": "tuning base b", "scale": {"scheme": {"name": "viridis", "extent": [0, 0.85]}},
                        "legend": {"format": "~s"}},
              "tooltip": [{"field": "config_id", "title": "configuration"}, {"field": "position_start", "title": "m from", "format": ","},
                          {"field": "position_end", "title": "m to (excl.)", "format": ","},
@@ -142,14 +147,14 @@ final class Charts {
            "x": {"field": "position_start", "type": "quantitative", "scale": {"type": "log"},
                  "title": "relative position m (tokens, log)", "axis": {"format": "~s"}},
            "y": {"field": "ood_pairs_mean", "type": "quantitative", "title": "ood_pairs(m), bucket mean (pairs)"},
-           "color": {"field": "base", "type": "ordinal", "title": "tuning base b", "scale": {"scheme": "viridis"},
+           "color": {"field": "base", "type": "ordinal", "title": "tuning base b", "scale": {"scheme": {"name": "viridis", "extent": [0, 0.85]}},
                      "legend": {"format": "~s"}},
            "tooltip": [{"field": "config_id", "title": "configuration"}, {"field": "position_start", "title": "m from", "format": ","},
                        {"field": "ood_pairs_mean", "format": ".2f", "title": "mean ood pairs"},
                        {"field": "ood_pairs_max", "title": "max ood pairs"}]}}
        ],
        "resolve": {"scale": {"color": "shared"}}}
-      """.formatted(LOOKUP_CONFIG);
+      """.formatted(LOOKUP_CONFIG_BASE);
 
   static final String ATTENTION_BOUNDS = """
       {"params": [{"name": "engine", "value": null}],
@@ -224,7 +229,7 @@ final class Charts {
 
   static final String COVERAGE = """
       {"title": {"text": "Corpus coverage per configuration",
-         "subtitle": ["Share of the corpus's tokens and repeats each configuration handles: within the tuning length, within the",
+         "subtitle": ["Rows: corpus · configuration. Share of the corpus's tokens and repeats each configuration handles: within the tuning length, within the",
                       "extrapolation bound T_extra, with no out-of-distribution pair, and repeats the margin B(m) still discriminates."]},
        "data": {"name": "corpus_coverage"},
        "transform": [%1$s,
@@ -235,7 +240,7 @@ final class Charts {
        "width": {"step": 120}, "height": {"step": 18},
        "encoding": {
          "x": {"field": "measure_label", "type": "nominal", "title": null, "sort": null, "axis": {"orient": "top", "labelAngle": 0, "labelLimit": 130}},
-         "y": {"field": "row_label", "type": "nominal", "title": "corpus · configuration", "sort": {"field": "order", "op": "min"}, "axis": {"labelLimit": 360}}},
+         "y": {"field": "row_label", "type": "nominal", "title": null, "sort": {"field": "order", "op": "min"}, "axis": {"labelLimit": 360}}},
        "layer": [
         {"mark": {"type": "rect"},
          "encoding": {
@@ -252,9 +257,9 @@ final class Charts {
 
   static final String HISTOGRAM = """
       {"width": 760, "height": 240,
-       "title": {"text": "Document length histogram", "subtitle": "Documents per token-length bucket [start, end) of the corpus."},
+       "title": {"text": "Document length histogram", "subtitle": "Documents per token-length bucket [start, end) of each corpus."},
        "data": {"name": "document_length_histogram"},
-       "transform": [{"calculate": "format(datum.bucket_start, '~s') + '–' + format(datum.bucket_end, '~s')", "as": "bucket_label"}],
+       "transform": [{"calculate": "format(datum.bucket_start, ',') + '–' + format(datum.bucket_end, ',')", "as": "bucket_label"}],
        "mark": {"type": "bar"},
        "encoding": {
          "x": {"field": "bucket_label", "type": "ordinal", "title": "document length (tokens)", "sort": {"field": "bucket_start", "op": "min"},

@@ -34,8 +34,10 @@ public final class ReportData {
   public static final int PROFILE_POINTS_PER_CONFIG = 640;
   /** Log-spaced bins per octave used to condense a longer attention profile. */
   public static final int PROFILE_BINS_PER_OCTAVE = 32;
-  /** Rows of lists (quarantine, documents) shown at most. */
+  /** Rows of the quarantine list shown at most. */
   public static final int LIST_ROWS = 50;
+  /** Longest documents listed. */
+  public static final int DOCUMENT_ROWS = 10;
 
   /** A table's rows for the run; {@code note} says how the rows were reduced, if they were. */
   public record Table(String name, List<String> columns, List<Map<String, Object>> rows, String note) {}
@@ -108,8 +110,8 @@ public final class ReportData {
     add(d, spark, warehouse, "scaling_fits", "fit", "group_key");
     add(d, spark, warehouse, "corpus_coverage", "corpus", "model", "config_id", "engine");
     add(d, spark, warehouse, "document_length_histogram", "corpus", "bucket_start");
-    addList(d, spark, warehouse, "quarantine", new String[] {"corpus", "path", "reason"}, "corpus", "path");
-    addList(d, spark, warehouse, "documents", new String[] {"corpus", "doc_id", "path", "characters", "tokens"},
+    addList(d, spark, warehouse, "quarantine", LIST_ROWS, new String[] {"corpus", "path", "reason"}, "corpus", "path");
+    addList(d, spark, warehouse, "documents", DOCUMENT_ROWS, new String[] {"corpus", "doc_id", "path", "characters", "tokens"},
         "-tokens", "corpus", "doc_id");
     return d;
   }
@@ -130,8 +132,8 @@ public final class ReportData {
     }
   }
 
-  /** Long tables (one row per document or file): only the first {@link #LIST_ROWS}, with the total. */
-  private static void addList(ReportData d, SparkSession spark, String wh, String table, String[] columns,
+  /** Long tables (one row per document or file): only the first {@code limit} rows, with the total. */
+  private static void addList(ReportData d, SparkSession spark, String wh, String table, int limit, String[] columns,
       String... order) {
     Dataset<Row> rows = runRows(spark, wh, table, d.runId);
     if (rows == null) {
@@ -140,8 +142,8 @@ public final class ReportData {
     List<String> present = Arrays.asList(rows.columns());
     Column[] cols = Arrays.stream(columns).filter(present::contains).map(Column::new).toArray(Column[]::new);
     long total = rows.count();
-    Dataset<Row> shown = rows.orderBy(existing(rows, order)).select(cols).limit(LIST_ROWS);
-    d.put(collect(table, shown, total > LIST_ROWS ? "first " + LIST_ROWS + " of " + total + " rows" : null));
+    Dataset<Row> shown = rows.orderBy(existing(rows, order)).select(cols).limit(limit);
+    d.put(collect(table, shown, total > limit ? "first " + limit + " of " + total + " rows" : null));
   }
 
   /**

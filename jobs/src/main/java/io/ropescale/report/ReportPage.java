@@ -155,8 +155,8 @@ public final class ReportPage {
         pointsPerSeries.merge(String.valueOf(cfg.get("series")), 1L, Long::sum);
       }
     }
-    List<String> series = new ArrayList<>(pointsPerSeries.keySet());
-    series.sort(Comparator.naturalOrder());
+    List<String> series = new ArrayList<>(new LinkedHashSet<>(byId.values().stream()
+        .map(c -> String.valueOf(c.get("series"))).filter(pointsPerSeries::containsKey).toList()));
     ObjectNode spec = Charts.withSelect(Charts.parse(Charts.PROFILE), "grp", series);
     // margin (line) + ood (line): one item per point of the first group in each
     Chart c = new Chart("chart-profile", List.of("attention_profile", "configs"), spec,
@@ -285,7 +285,9 @@ public final class ReportPage {
       }
     }
     List<Map<String, Object>> rows = new ArrayList<>(out.values());
-    rows.sort(Comparator.<Map<String, Object>, String>comparing(m -> String.valueOf(m.get("series")))
+    rows.sort(Comparator.<Map<String, Object>, String>comparing(m -> String.valueOf(m.get("model")))
+        .thenComparing(m -> String.valueOf(m.get("rope")))
+        .thenComparingDouble(m -> m.get("tune_len") == null ? 0 : num(m.get("tune_len")))
         .thenComparingDouble(m -> m.get("base") == null ? 0 : num(m.get("base"))));
     for (int i = 0; i < rows.size(); i++) {
       rows.get(i).put("order", i);
@@ -434,9 +436,10 @@ public final class ReportPage {
   }
 
   private static String listTable(String caption, ReportData.Table t) {
-    StringBuilder h = new StringBuilder("<table class=\"data\"><caption>").append(Html.escape(caption))
-        .append(" (").append(Html.escape(t.name())).append(t.note() == null ? "" : ", " + Html.escape(t.note()))
-        .append(")</caption>\n<tr>");
+    StringBuilder h = new StringBuilder("<details").append(t.rows().size() <= 12 ? " open" : "").append("><summary>")
+        .append(Html.escape(caption)).append(" (").append(Html.escape(t.name())).append(", ")
+        .append(Html.escape(t.note() == null ? t.rows().size() + " rows" : t.note())).append(")</summary>\n")
+        .append("<table class=\"data\">\n<tr>");
     t.columns().forEach(c -> h.append("<th>").append(Html.escape(c)).append("</th>"));
     h.append("</tr>\n");
     for (Map<String, Object> r : t.rows()) {
@@ -444,7 +447,7 @@ public final class ReportPage {
       t.columns().forEach(c -> h.append("<td>").append(Html.escape(Objects.toString(r.get(c), "—"))).append("</td>"));
       h.append("</tr>\n");
     }
-    return h.append("</table>\n").toString();
+    return h.append("</table>\n</details>\n").toString();
   }
 
   // ---- helpers ----
