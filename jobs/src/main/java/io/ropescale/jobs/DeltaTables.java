@@ -75,11 +75,19 @@ public final class DeltaTables {
       for (int i = 0; i < queue.size(); i++) {
         Write w = queue.get(i);
         String path = path(warehouse, w.table());
-        before.put(w.table(), version(spark, path));
         List<String> documented = TableDocs.get(w.table()).partitionedBy();
         if (!documented.equals(List.of(w.partitionBy()))) {
           throw new IllegalStateException("table " + w.table() + " is written partitioned by " + List.of(w.partitionBy())
               + " but documented as partitioned by " + documented + " (TableDocs)");
+        }
+        before.put(w.table(), version(spark, path));
+        if (before.get(w.table()) >= 0) {
+          List<String> existing = partitionColumns(spark, path);
+          if (!existing.equals(documented)) {
+            throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale writes it"
+                + " partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or rewrite the"
+                + " table with the new partitioning");
+          }
         }
         Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
         rows.write().format("delta").mode("overwrite")
@@ -104,6 +112,12 @@ public final class DeltaTables {
   @SuppressWarnings("unchecked")
   private static <E extends Throwable> E rethrow(Throwable e) throws E {
     throw (E) e;
+  }
+
+  /** The partition columns of an existing Delta table, from its log. */
+  static List<String> partitionColumns(SparkSession spark, String path) {
+    Row detail = DeltaTable.forPath(spark, path).detail().select("partitionColumns").head();
+    return new ArrayList<>(detail.<String>getList(0));
   }
 
   private static long outputRows(SparkSession spark, String path) {

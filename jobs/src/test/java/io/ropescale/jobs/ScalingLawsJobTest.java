@@ -162,4 +162,26 @@ class ScalingLawsJobTest extends SparkTestBase {
     assertFalse(Files.exists(wh.resolve("runs")));
     assertEquals(-1, version(wh, "rope_bounds"));
   }
+
+  @Test
+  void aTableWithAnotherPartitioningIsRefusedWithAClearMessage() {
+    Path wh = tempWarehouse();
+    // rope_bounds as an older build wrote it: partitioned by run_id only
+    ScalingLawsJob.bounds(spark, SweepSpec.load(PAPER).configurations())
+        .withColumn("run_id", org.apache.spark.sql.functions.lit("old"))
+        .write().format("delta").partitionBy("run_id").save(wh.resolve("rope_bounds").toString());
+    long v = version(wh, "rope_bounds");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      assertEquals(1, Main.run("scaling-laws", "--spec", PAPER.toString(), "--warehouse", wh.toString(), "--run-id", "new"));
+    } finally {
+      System.setErr(old);
+    }
+    assertTrue(err.toString().contains("is partitioned by [run_id] but this ropescale writes it partitioned by [run_id, model]"),
+        err.toString());
+    assertEquals(v, version(wh, "rope_bounds"));
+    assertFalse(Files.exists(wh.resolve("runs")));
+  }
 }
