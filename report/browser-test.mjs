@@ -46,7 +46,8 @@ try {
     const requests = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
     page.on('pageerror', (e) => errors.push('page error: ' + e.message));
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    page.on('request', (r) => { if (r.url() !== pathToFileURL(file).href) requests.push(r.url()); });
+    page.on('dialog', (d) => { errors.push('dialog: ' + d.message()); d.dismiss().catch(() => {}); });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await page.waitForFunction(() => window.ropescaleReady !== undefined && window.ropescaleReady !== false,
       null, { timeout: 60000 });

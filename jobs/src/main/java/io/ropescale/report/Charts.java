@@ -19,7 +19,7 @@ final class Charts {
       {"font": "%s", "view": {"stroke": "#ddd"},
        "title": {"fontSize": 15, "subtitleFontSize": 12, "subtitleColor": "#555", "anchor": "start", "offset": 12},
        "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#eee", "titleFontWeight": "normal"},
-       "legend": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 320, "orient": "right"},
+       "legend": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 260, "orient": "right"},
        "range": {"category": ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]}}
       """.formatted(FONT);
 

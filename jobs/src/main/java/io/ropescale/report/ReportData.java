@@ -34,6 +34,9 @@ public final class ReportData {
   public static final int PROFILE_POINTS_PER_CONFIG = 640;
   /** Log-spaced bins per octave used to condense a longer attention profile. */
   public static final int PROFILE_BINS_PER_OCTAVE = 32;
+  /** The attention_profile columns the page carries. */
+  public static final List<String> PROFILE_COLUMNS = List.of("model", "config_id", "position_start", "position_end",
+      "positions", "margin_min", "margin_mean", "ood_pairs_mean", "ood_pairs_max");
   /** Rows of the quarantine list shown at most. */
   public static final int LIST_ROWS = 50;
   /** Longest documents listed. */
@@ -147,7 +150,7 @@ public final class ReportData {
   }
 
   /**
-   * attention_profile: one engine (jvm when present; the engines give the same numbers), and when a
+   * attention_profile ({@link #PROFILE_COLUMNS}): one engine (jvm when present; the engines give the same numbers), and when a
    * configuration has more than {@link #PROFILE_POINTS_PER_CONFIG} buckets, its buckets merged into
    * {@link #PROFILE_BINS_PER_OCTAVE} log-spaced bins per octave (min of minima, max of maxima,
    * position-weighted means).
@@ -189,7 +192,9 @@ public final class ReportData {
               expr("max(computed_at)").as("computed_at"))
           .drop("bin");
     }
-    Table t = collect("attention_profile", rows.orderBy("model", "config_id", "position_start"), null);
+    // only what the charts and tooltips read: the page stays small for many configurations
+    Table t = collect("attention_profile", rows.orderBy("model", "config_id", "position_start")
+        .select(PROFILE_COLUMNS.stream().map(Column::new).toArray(Column[]::new)), null);
     if (condense) {
       notes.add("buckets merged into " + PROFILE_BINS_PER_OCTAVE + " log-spaced bins per octave (" + before
           + " rows -> " + t.rows().size() + ")");

@@ -33,10 +33,14 @@ import org.apache.spark.sql.types.StructType;
 final class ReportFixture {
   static final String SPEC = """
       name: report-fixture
-      models: [llama2-7b]
+      models:
+        - llama2-7b
+        - {name: "%s", head_dim: 128, train_len: 4096, rope_theta: 10000}
       bases: [500, 2608, 10000, 80000, 400000, 1000000]
       tune_lengths: [4096, 16384]
-      """;
+      """.formatted(ReportFixture.EVIL_MODEL.replace("\"", "\\\""));
+  /** A model name that must never reach the page unescaped (an injected img would also break the CSP). */
+  static final String EVIL_MODEL = "<img src=x onerror=alert(1)> \"m\" & co";
   static final long PROFILE_POSITIONS = 1L << 16;
   static final long[] CONTEXTS = {1024, 2048, 4096, 8192, 16384, 32768};
   static final int GRID = 25;

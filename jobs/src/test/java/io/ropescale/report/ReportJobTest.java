@@ -130,6 +130,8 @@ class ReportJobTest extends SparkTestBase {
         "chart-base-bounds", "chart-coverage", "chart-histogram"), charts);
     assertFalse(html.contains("Not computed in this run"));
     assertFalse(html.contains("<b>doc</b>"));
+    assertFalse(ReportPageTest.ownPart(html).contains("<img"), "the model name is escaped everywhere");
+    assertTrue(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "model name escaped in the spec text");
     assertTrue(html.contains("&quot;quoted&quot; &lt;b&gt;broken&lt;/b&gt; &amp; &#39;more&#39;.txt"), "quarantine path escaped");
     assertTrue(html.contains("&quot;quoted&quot; &lt;b&gt;doc&lt;/b&gt;"), "document path escaped");
     assertPageHoldsRows(data.at("/datasets/attention_bounds"),
