@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser test of the HTML report: installs Debian's chromium when missing, installs the pinned npm
-# packages (report/package-lock.json), runs a real sweep on a temporary warehouse through the built
-# jar (its report step writes the page; `report` is run again explicitly), and opens the page in
+# packages (report/package-lock.json), runs a real sweep (report/browser-test-spec.yaml: every stage)
+# on a temporary warehouse through the built jar (its report step writes the page; `report` is run
+# again explicitly), and opens the page in
 # headless Chromium (browser-test.mjs): no console errors, no network, every chart drew its marks.
 # Screenshot: jobs/target/report-screenshot.png. When the Maven tests have written the fully
 # populated fixture page (jobs/target/report-fixture, ReportJobTest), it is checked too
@@ -37,7 +38,7 @@ ropescale() {
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 WH="$TMP/warehouse"
-ropescale sweep --warehouse "$WH" --run-id browser-test >"$TMP/sweep.log" 2>&1 || { cat "$TMP/sweep.log"; exit 1; }
+ropescale sweep "$ROOT/report/browser-test-spec.yaml" --warehouse "$WH" --run-id browser-test >"$TMP/sweep.log" 2>&1 || { cat "$TMP/sweep.log"; exit 1; }
 grep '^report: ' "$TMP/sweep.log"
 ropescale report --warehouse "$WH" --run-id browser-test 2>/dev/null
 

@@ -32,7 +32,7 @@ final class JobRunner {
     }
     Map<String, Long> written = Progress.track(spark, command,
         () -> DeltaTables.commit(spark, opts.warehouse, runId, writes,
-            counts -> new DeltaTables.Write("runs", record.row(spark, counts), "run_id")));
+            counts -> record.write(spark, counts)));
     Progress.info(command + ": wrote " + written + " in " + (System.currentTimeMillis() - record.startedAt.toEpochMilli()) + " ms");
     return new Result(spark, runId, written);
   }

@@ -2,12 +2,18 @@ package io.ropescale.cli;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.ropescale.jobs.AttentionProfileJob;
+import io.ropescale.jobs.BaseSearchJob;
+import io.ropescale.jobs.FitJob;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.SweepSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -47,29 +53,88 @@ public final class SweepCommand implements Callable<Integer> {
     }
     SweepSpec s = SweepSpec.load(p);
     List<JobRunner.Stage> stages = new ArrayList<>();
-    stages.add((session, runId) -> List.of(ScalingLawsJob.write(session, s, runId)));
+    // fit reads what the earlier stages of this run computed, before anything is written
+    Map<String, Dataset<Row>> computed = new HashMap<>();
+    stages.add((session, runId) -> {
+      DeltaTables.Write w = ScalingLawsJob.write(session, s, runId);
+      computed.put(ScalingLawsJob.TABLE, w.rows());
+      return List.of(w);
+    });
+    if (!s.section("attention").isMissingNode()) {
+      AttentionProfileJob.Settings attention = AttentionProfileJob.Settings.from(s, null, null);
+      stages.add((session, runId) -> AttentionProfileJob.writes(session, s, attention, runId));
+    }
+    if (!s.section("base_search").isMissingNode()) {
+      BaseSearchJob.Settings search = BaseSearchJob.Settings.from(s);
+      stages.add((session, runId) -> {
+        Dataset<Row> rows = BaseSearchJob.compute(session, search).cache();
+        computed.put(BaseSearchJob.TABLE, rows);
+        return List.of(BaseSearchJob.write(rows, runId));
+      });
+    }
+    stages.add((session, runId) -> List.of(FitJob.write(
+        FitJob.compute(session, computed.get(ScalingLawsJob.TABLE), computed.get(BaseSearchJob.TABLE)).cache(),
+        runId)));
     JobRunner.Result r = JobRunner.run("sweep", spark, s, p.toString(), stages);
     printSummary(r, s);
     return ReportCommand.afterRun(r, spark);
   }
 
   private void printSummary(JobRunner.Result r, SweepSpec s) {
-    List<Row> rows = DeltaTables.read(r.spark(), spark.warehouse, ScalingLawsJob.TABLE)
-        .where(col("run_id").equalTo(r.runId()))
-        .orderBy("model", "rope_type", "tune_len", "base")
+    org.apache.spark.sql.SparkSession session = r.spark();
+    Dataset<Row> bounds = DeltaTables.read(session, spark.warehouse, ScalingLawsJob.TABLE)
+        .where(col("run_id").equalTo(r.runId()));
+    boolean attention = r.written().containsKey(AttentionProfileJob.BOUNDS);
+    if (attention) {
+      bounds = bounds.join(DeltaTables.read(session, spark.warehouse, AttentionProfileJob.BOUNDS)
+          .where(col("run_id").equalTo(r.runId()))
+          .select("config_id", "first_negative_margin", "first_ood_position", "max_position"), "config_id");
+    } else {
+      bounds = bounds.withColumn("first_negative_margin", org.apache.spark.sql.functions.lit(null).cast("long"))
+          .withColumn("first_ood_position", org.apache.spark.sql.functions.lit(null).cast("long"))
+          .withColumn("max_position", org.apache.spark.sql.functions.lit(null).cast("long"));
+    }
+    List<Row> rows = bounds.orderBy("model", "rope_type", "tune_len", "base")
         .select("model", "rope_type", "tune_len", "base", "regime", "critical_dim", "critical_dim_tuned",
-            "extrapolation_bound", "angle_coverage_bound", "unbounded")
+            "extrapolation_bound", "angle_coverage_bound", "unbounded", "first_negative_margin", "first_ood_position",
+            "max_position")
         .collectAsList();
-    System.out.printf(Locale.ROOT, "%nsweep %s, run %s: %d configurations -> %s/%s%n", s.name, r.runId(), rows.size(),
-        spark.warehouse, ScalingLawsJob.TABLE);
-    System.out.printf(Locale.ROOT, "%-14s %-9s %8s %12s %-13s %6s %6s %14s %14s%n",
-        "model", "rope", "T_tune", "base", "regime", "d_ext", "d'_ext", "T_extra", "coverage");
+    System.out.printf(Locale.ROOT, "%nsweep %s, run %s -> %s%n", s.name, r.runId(), spark.warehouse);
+    System.out.printf(Locale.ROOT, "tables written: %s%n", r.written());
+    System.out.printf(Locale.ROOT, "%nScaling laws (Liu et al. 2024)%s%n",
+        attention ? " with attention bounds (Men et al. 2024) measured up to m = " + rows.get(0).getLong(12) : "");
+    System.out.printf(Locale.ROOT, "%-12s %-8s %7s %9s %-12s %5s %5s %10s %10s %10s %10s%n",
+        "model", "rope", "T_tune", "base", "regime", "d_ext", "d'ext", "T_extra", "coverage", "B(m)<0 at", "first OOD");
     for (Row x : rows) {
       Object cov = x.get(8);
-      System.out.printf(Locale.ROOT, "%-14s %-9s %8d %12s %-13s %6d %6d %14s %14s%n",
+      System.out.printf(Locale.ROOT, "%-12s %-8s %7d %9s %-12s %5d %5d %10s %10s %10s %10s%n",
           x.getString(0), x.getString(1), x.getLong(2), Json.human(x.getDouble(3)), x.getString(4), x.getInt(5),
           x.getInt(6), x.getBoolean(9) ? "unbounded" : Json.human(Math.rint(x.getDouble(7))),
-          cov == null ? "unbounded" : Json.human(Math.rint((Double) cov)));
+          cov == null ? "unbounded" : Json.human(Math.rint((Double) cov)),
+          x.isNullAt(10) ? (attention ? "none" : "-") : x.get(10), x.isNullAt(11) ? (attention ? "none" : "-") : x.get(11));
+    }
+    if (r.written().containsKey(BaseSearchJob.TABLE)) {
+      System.out.printf(Locale.ROOT, "%nBase lower bound (Men et al. 2024; grid 10^(k/G), upward scan)%n");
+      System.out.printf(Locale.ROOT, "%-4s %9s %13s %13s%n", "d", "context", "lower bound", "safe bound");
+      for (Row x : DeltaTables.read(session, spark.warehouse, BaseSearchJob.TABLE).where(col("run_id").equalTo(r.runId()))
+          .orderBy("rotary_dim", "context").collectAsList()) {
+        System.out.printf(Locale.ROOT, "%-4d %9d %13s %13s%n", x.<Integer>getAs("rotary_dim"), x.<Long>getAs("context"),
+            x.isNullAt(x.fieldIndex("lower_bound_base")) ? "none" : String.format(Locale.ROOT, "%.4g", x.<Double>getAs("lower_bound_base")),
+            x.isNullAt(x.fieldIndex("safe_base")) ? "none" : String.format(Locale.ROOT, "%.4g", x.<Double>getAs("safe_base")));
+      }
+    }
+    List<Row> fits = DeltaTables.read(session, spark.warehouse, FitJob.TABLE).where(col("run_id").equalTo(r.runId()))
+        .orderBy("fit", "group_key").collectAsList();
+    if (!fits.isEmpty()) {
+      System.out.printf(Locale.ROOT, "%nFits (MLlib least squares, log10-log10)%n");
+      for (Row x : fits) {
+        System.out.printf(Locale.ROOT, "%-28s %-22s slope %.4f intercept %.4f R2 %.5f (n=%d)%s%n",
+            x.<String>getAs("fit"), x.<String>getAs("group_key"), x.<Double>getAs("slope"), x.<Double>getAs("intercept"),
+            x.<Double>getAs("r2"), x.<Long>getAs("rows"),
+            x.isNullAt(x.fieldIndex("reference_slope")) ? ""
+                : String.format(Locale.ROOT, "; reference slope %.4f intercept %.4f", x.<Double>getAs("reference_slope"),
+                    x.<Double>getAs("reference_intercept")));
+      }
     }
   }
 }

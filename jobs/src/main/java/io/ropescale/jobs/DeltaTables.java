@@ -24,10 +24,16 @@ public final class DeltaTables {
   private DeltaTables() {}
 
   /**
-   * One table's rows for one run; {@code rows} must carry {@code run_id}; {@code partitionBy} must be
-   * the table's documented partitioning ({@link TableDocs.TableDoc#partitionedBy()}).
+   * One table's rows for one run; {@code rows} must carry {@code run_id}. The write replaces the
+   * run's rows, narrowed by {@code alsoWhere} when a table keeps several rows per run (runs: one
+   * per command). {@code partitionBy} must be the table's documented partitioning
+   * ({@link TableDocs.TableDoc#partitionedBy()}).
    */
-  public record Write(String table, Dataset<Row> rows, String... partitionBy) {}
+  public record Write(String table, Dataset<Row> rows, String alsoWhere, String[] partitionBy) {
+    public Write(String table, Dataset<Row> rows, String... partitionBy) {
+      this(table, rows, null, partitionBy);
+    }
+  }
 
   public static String runIdOrFresh(String runId) {
     if (runId == null || runId.isBlank()) {
@@ -91,7 +97,7 @@ public final class DeltaTables {
         }
         Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
         rows.write().format("delta").mode("overwrite")
-            .option("replaceWhere", "run_id = '" + runId + "'")
+            .option("replaceWhere", "run_id = '" + runId + "'" + (w.alsoWhere() == null ? "" : " AND " + w.alsoWhere()))
             .partitionBy(w.partitionBy())
             .save(path);
         done.add(w.table());

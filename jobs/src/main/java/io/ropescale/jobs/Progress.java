@@ -16,6 +16,8 @@ public final class Progress extends SparkListener {
   private final AtomicInteger done = new AtomicInteger();
   private volatile int total;
   private volatile long lastPrint;
+  private volatile long stageStarted = System.nanoTime();
+  private volatile boolean printedThisStage;
   private final long started = System.nanoTime();
 
   private Progress(String label) {
@@ -41,14 +43,19 @@ public final class Progress extends SparkListener {
   public void onStageSubmitted(SparkListenerStageSubmitted s) {
     total = s.stageInfo().numTasks();
     done.set(0);
+    stageStarted = System.nanoTime();
+    printedThisStage = false;
   }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd t) {
     int d = done.incrementAndGet();
     long now = System.nanoTime();
-    if (total > 1 && (now - lastPrint > 2_000_000_000L || d == total)) {
+    // quiet for short stages: the first line after 2 s, then every 2 s, and the end of a long stage
+    boolean due = now - stageStarted > 2_000_000_000L && now - lastPrint > 2_000_000_000L;
+    if (total > 1 && (due || (d == total && printedThisStage))) {
       lastPrint = now;
+      printedThisStage = true;
       LOG.info(String.format("%s: %d/%d tasks (%.0f%%), %.1f s", label, d, total, 100.0 * d / total,
           (now - started) / 1e9));
     }

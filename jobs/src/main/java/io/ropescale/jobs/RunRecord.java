@@ -45,6 +45,12 @@ public final class RunRecord {
     this.arguments = arguments;
   }
 
+  /** The runs-table write: replaces this (run, command) row only; stages of one run keep theirs. */
+  public DeltaTables.Write write(SparkSession spark, Map<String, Long> tables) {
+    return new DeltaTables.Write("runs", row(spark, tables), "command = '" + command.replace("'", "") + "'",
+        new String[] {"run_id"});
+  }
+
   /** The run's row, written last and in the same all-or-nothing commit as the results. */
   public Dataset<Row> row(SparkSession spark, Map<String, Long> tables) {
     Row r = RowFactory.create(runId, command, specName, specText, arguments, Timestamp.from(startedAt),

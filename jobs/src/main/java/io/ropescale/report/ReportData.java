@@ -105,7 +105,7 @@ public final class ReportData {
     if (runs == null || runs.isEmpty()) {
       throw new RopeInputException("run-id", runId, "is not a run of " + warehouse + " (no row in its runs table)");
     }
-    d.put(collect("runs", runs, null));
+    d.put(collect("runs", runs.orderBy("ended_at", "command"), null)); // one row per command of the run
     add(d, spark, warehouse, "rope_bounds", "model", "rope_type", "tune_len", "base", "config_id");
     addProfile(d, spark, warehouse);
     add(d, spark, warehouse, "attention_bounds", "model", "config_id", "engine");

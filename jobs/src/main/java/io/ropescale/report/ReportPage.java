@@ -72,7 +72,8 @@ public final class ReportPage {
     page.put("datasets", datasets);
 
     StringBuilder h = new StringBuilder(1 << 20);
-    Map<String, Object> run = data.rows("runs").get(0);
+    List<Map<String, Object>> runs = data.rows("runs");
+    Map<String, Object> run = runs.get(runs.size() - 1); // the run's last command (rows are ordered by ended_at)
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         // no network at all: scripts and styles are inline; Vega compiles expressions with Function
@@ -230,33 +231,46 @@ public final class ReportPage {
     return new Section("corpus", title, intro, charts, note, extra.isEmpty() ? null : extra.toString());
   }
 
+  /** The run's runs rows: one per command that wrote into the run (a sweep, or each stage on its own). */
   private Section metadataSection() {
-    Map<String, Object> run = data.rows("runs").get(0);
-    StringBuilder h = new StringBuilder("<table class=\"meta\">\n");
-    for (String k : List.of("run_id", "command", "spec_name", "arguments", "status", "started_at", "ended_at")) {
-      h.append("<tr><th>").append(Html.escape(k)).append("</th><td>").append(Html.escape(Objects.toString(run.get(k), "—")))
-          .append("</td></tr>\n");
+    StringBuilder h = new StringBuilder();
+    List<Map<String, Object>> runs = data.rows("runs");
+    for (Map<String, Object> run : runs) {
+      h.append("<table class=\"meta\">\n");
+      if (runs.size() > 1) {
+        h.append("<caption>command ").append(Html.escape(run.get("command"))).append("</caption>\n");
+      }
+      for (String k : List.of("run_id", "command", "spec_name", "arguments", "status", "started_at", "ended_at")) {
+        h.append("<tr><th>").append(Html.escape(k)).append("</th><td>").append(Html.escape(Objects.toString(run.get(k), "—")))
+            .append("</td></tr>\n");
+      }
+      h.append("<tr><th>duration</th><td>").append(Html.escape(duration(run))).append("</td></tr>\n");
+      h.append("<tr><th>versions</th><td>ropescale ").append(Html.escape(run.get("ropescale_version")))
+          .append(" · Spark ").append(Html.escape(run.get("spark_version")))
+          .append(" · delta-spark ").append(Html.escape(run.get("delta_version"))).append("</td></tr>\n");
+      h.append("<tr><th>master</th><td>").append(Html.escape(run.get("master"))).append("</td></tr>\n");
+      h.append("<tr><th>tables written</th><td>");
+      Object tables = run.get("tables");
+      if (tables instanceof Map<?, ?> m && !m.isEmpty()) {
+        h.append("<ul class=\"inline\">");
+        new TreeMap<>(m).forEach((k, v) -> h.append("<li><code>").append(Html.escape(k)).append("</code> ")
+            .append(Html.escape(v)).append(" rows</li>"));
+        h.append("</ul>");
+      } else {
+        h.append("—");
+      }
+      h.append("</td></tr>\n</table>\n");
     }
-    h.append("<tr><th>duration</th><td>").append(Html.escape(duration(run))).append("</td></tr>\n");
-    h.append("<tr><th>versions</th><td>ropescale ").append(Html.escape(run.get("ropescale_version")))
-        .append(" · Spark ").append(Html.escape(run.get("spark_version")))
-        .append(" · delta-spark ").append(Html.escape(run.get("delta_version"))).append("</td></tr>\n");
-    h.append("<tr><th>master</th><td>").append(Html.escape(run.get("master"))).append("</td></tr>\n");
-    h.append("<tr><th>warehouse</th><td>").append(Html.escape(data.warehouse)).append("</td></tr>\n");
-    h.append("<tr><th>tables written</th><td>");
-    Object tables = run.get("tables");
-    if (tables instanceof Map<?, ?> m && !m.isEmpty()) {
-      h.append("<ul class=\"inline\">");
-      new TreeMap<>(m).forEach((k, v) -> h.append("<li><code>").append(Html.escape(k)).append("</code> ")
-          .append(Html.escape(v)).append(" rows</li>"));
-      h.append("</ul>");
-    } else {
-      h.append("—");
-    }
-    h.append("</td></tr>\n</table>\n");
-    if (run.get("spec_text") != null) {
-      h.append("<details open><summary>sweep spec</summary><pre>").append(Html.escape(run.get("spec_text")))
-          .append("</pre></details>\n");
+    h.append("<table class=\"meta\"><tr><th>warehouse</th><td>").append(Html.escape(data.warehouse))
+        .append("</td></tr></table>\n");
+    Set<Object> specs = new LinkedHashSet<>();
+    runs.forEach(r -> {
+      if (r.get("spec_text") != null) {
+        specs.add(r.get("spec_text"));
+      }
+    });
+    for (Object spec : specs) {
+      h.append("<details open><summary>sweep spec</summary><pre>").append(Html.escape(spec)).append("</pre></details>\n");
     }
     return new Section("run", "Run metadata", null, List.of(), null, h.toString());
   }

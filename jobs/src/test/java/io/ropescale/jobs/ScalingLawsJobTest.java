@@ -110,6 +110,8 @@ class ScalingLawsJobTest extends SparkTestBase {
         "models: [llama2-7b]\nrope_types: [{type: warp, factor: 2}]\n",
         "models: [llama2-7b\n",
         "models: [llama2-7b]\nbasez: [1]\n",
+        "models: [llama2-7b]\nbases: []\n",
+        "models: []\n",
     };
     for (String text : bad) {
       Path spec = Files.createTempFile("bad", ".yaml");

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +25,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
-/** report on real runs: the sweep's report step, defaults, failures, the data in the page, stored schemas. */
+/** report on real runs: the sweep's report step, the full page, defaults, failures, stored schemas. */
 class ReportJobTest extends SparkTestBase {
-  static final Path PAPER = home.resolve("conf/sweeps/paper-llama2.yaml");
-  /** The fully populated page the browser test also opens (report/run-browser-test.sh). */
-  static final Path FIXTURE = Path.of("target/report-fixture");
+  /** The fully populated warehouse and page the browser test also opens (report/run-browser-test.sh). */
+  static final Path FIXTURE = Path.of("target/report-fixture").toAbsolutePath();
+  static final String TINY = "models: [llama2-7b]\nbases: [10000, 1000000]\n";
 
   static Dataset<Row> table(Path wh, String t) {
     return spark.read().format("delta").load(wh.resolve(t).toString());
@@ -40,18 +41,34 @@ class ReportJobTest extends SparkTestBase {
     return Files.readString(p);
   }
 
+  static Path tinySpec() throws Exception {
+    Path spec = Files.createTempFile("tiny", ".yaml");
+    Files.writeString(spec, TINY);
+    return spec;
+  }
+
   /** Every column of every row of the table equals the page's value (timestamps as ISO instants). */
-  static void assertPageHoldsRows(JsonNode pageRows, List<Row> rows, String key) {
+  static void assertPageHoldsRows(JsonNode pageRows, List<Row> rows, String... key) {
     assertEquals(rows.size(), pageRows.size());
     Map<String, JsonNode> byKey = new HashMap<>();
-    pageRows.forEach(r -> byKey.put(r.get(key).asText(), r));
+    pageRows.forEach(r -> {
+      StringBuilder k = new StringBuilder();
+      for (String c : key) {
+        k.append(r.get(c).asText()).append('|');
+      }
+      byKey.put(k.toString(), r);
+    });
     for (Row r : rows) {
-      JsonNode p = byKey.get(r.<Object>getAs(key).toString());
+      StringBuilder k = new StringBuilder();
+      for (String c : key) {
+        k.append(r.<Object>getAs(c)).append('|');
+      }
+      JsonNode p = byKey.get(k.toString());
       assertNotNull(p, r.toString());
       for (StructField f : r.schema().fields()) {
         Object v = r.getAs(f.name());
         JsonNode j = p.get(f.name());
-        String where = r.getAs(key) + "." + f.name();
+        String where = k + "." + f.name();
         if (v == null) {
           assertTrue(j.isNull(), where);
         } else if (v instanceof Number n) {
@@ -68,43 +85,20 @@ class ReportJobTest extends SparkTestBase {
   }
 
   @Test
-  void sweepWritesTheReportAndThePageHoldsTheTableRows() throws Exception {
-    Path wh = tempWarehouse();
-    assertEquals(0, Main.run("sweep", PAPER.toString(), "--warehouse", wh.toString(), "--run-id", "rep1"));
-    String html = page(wh, "rep1");
-    JsonNode data = ReportPageTest.pageData(html);
-    assertPageHoldsRows(data.at("/datasets/rope_bounds"),
-        table(wh, "rope_bounds").where("run_id = 'rep1'").collectAsList(), "config_id");
-    assertPageHoldsRows(data.at("/datasets/runs"), table(wh, "runs").where("run_id = 'rep1'").collectAsList(), "run_id");
-    assertEquals(22, data.at("/charts/0/minMarks").asInt());
-    assertTrue(html.contains("Not computed in this run: no attention_profile table"));
-
-    // a second run; report without --run-id picks the newest
-    assertEquals(0, Main.run("scaling-laws", "--spec", PAPER.toString(), "--warehouse", wh.toString(), "--run-id", "rep2"));
-    assertFalse(Files.exists(wh.resolve("reports/rep2")));
-    assertEquals(0, Main.run("report", "--warehouse", wh.toString()));
-    assertEquals("rep2", ReportPageTest.pageData(page(wh, "rep2")).get("run_id").asText());
-    assertEquals(2, Main.run("report", "--warehouse", wh.toString(), "--run-id", "no-such-run"));
-  }
-
-  @Test
-  void aFailingReportFailsTheSweepButKeepsItsTables() throws Exception {
-    Path wh = tempWarehouse();
-    Files.writeString(wh.resolve("reports"), "a file where the reports directory should be");
-    assertEquals(1, Main.run("sweep", PAPER.toString(), "--warehouse", wh.toString(), "--run-id", "kept"));
-    assertEquals(22, table(wh, "rope_bounds").where("run_id = 'kept'").count());
-    assertEquals(1, table(wh, "runs").where("run_id = 'kept'").count());
-  }
-
-  @Test
-  void storedSchemasAreTheDocumentedOnes() throws Exception {
+  void fullReportOfARealSweep() throws Exception {
     Path wh = FIXTURE;
     if (Files.exists(wh)) {
       try (Stream<Path> s = Files.walk(wh)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    ReportFixture.write(spark, wh.toAbsolutePath(), "fixture");
+    ReportFixture.write(spark, wh, "fixture");
+
+    // the page the sweep wrote: before the corpus tables existed
+    String bySweep = page(wh, "fixture");
+    assertTrue(bySweep.contains("Not computed in this run: no corpus_coverage or document_length_histogram table"));
+
+    // every documented table the sweep wrote has the documented types, comments and partitioning
     for (String t : List.of("rope_bounds", "runs", "attention_profile", "attention_bounds", "base_lower_bounds", "scaling_fits")) {
       TableDocs.TableDoc doc = TableDocs.get(t);
       StructField[] fields = table(wh, t).schema().fields();
@@ -116,12 +110,12 @@ class ReportJobTest extends SparkTestBase {
         assertTrue(fields[i].getComment().isDefined() && fields[i].getComment().get().startsWith(c.meaning()),
             t + "." + c.name() + " has its comment");
       }
-      Row detail = DeltaTable.forPath(spark, wh.resolve(t).toAbsolutePath().toString()).detail().first();
+      Row detail = DeltaTable.forPath(spark, wh.resolve(t).toString()).detail().first();
       assertEquals(doc.partitionedBy(), new ArrayList<>(detail.<String>getList(detail.fieldIndex("partitionColumns"))), t);
     }
 
-    // the full report: every section draws its charts, and the page holds the rows
-    assertEquals(0, Main.run("report", "--warehouse", wh.toAbsolutePath().toString(), "--run-id", "fixture"));
+    // the full report, with the corpus: every section draws its charts, and the page holds the rows
+    assertEquals(0, Main.run("report", "--warehouse", wh.toString(), "--run-id", "fixture"));
     String html = page(wh, "fixture");
     JsonNode data = ReportPageTest.pageData(html);
     List<String> charts = new ArrayList<>();
@@ -129,20 +123,28 @@ class ReportJobTest extends SparkTestBase {
     assertEquals(List.of("chart-extrapolation", "chart-critical-dim", "chart-profile", "chart-attention-bounds",
         "chart-base-bounds", "chart-coverage", "chart-histogram"), charts);
     assertFalse(html.contains("Not computed in this run"));
-    assertFalse(html.contains("<b>doc</b>"));
-    assertFalse(ReportPageTest.ownPart(html).contains("<img"), "the model name is escaped everywhere");
+    String own = ReportPageTest.ownPart(html);
+    assertFalse(own.contains("<b>doc</b>"));
+    assertFalse(own.contains("<img"), "the model name is escaped everywhere");
     assertTrue(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "model name escaped in the spec text");
     assertTrue(html.contains("&quot;quoted&quot; &lt;b&gt;broken&lt;/b&gt; &amp; &#39;more&#39;.txt"), "quarantine path escaped");
     assertTrue(html.contains("&quot;quoted&quot; &lt;b&gt;doc&lt;/b&gt;"), "document path escaped");
-    assertPageHoldsRows(data.at("/datasets/attention_bounds"),
-        table(wh, "attention_bounds").collectAsList(), "config_id");
-    assertPageHoldsRows(data.at("/datasets/base_lower_bounds"), table(wh, "base_lower_bounds").collectAsList(), "context");
+    assertEquals(ReportFixture.EVIL_MODEL, data.at("/datasets/rope_bounds/0/model").asText());
+    assertPageHoldsRows(data.at("/datasets/rope_bounds"), table(wh, "rope_bounds").collectAsList(), "config_id");
+    assertPageHoldsRows(data.at("/datasets/runs"), table(wh, "runs").collectAsList(), "run_id", "command");
+    assertPageHoldsRows(data.at("/datasets/attention_bounds"), table(wh, "attention_bounds").collectAsList(),
+        "config_id", "engine");
+    assertPageHoldsRows(data.at("/datasets/base_lower_bounds"), table(wh, "base_lower_bounds").collectAsList(),
+        "rotary_dim", "context");
+    assertPageHoldsRows(data.at("/datasets/scaling_fits"), table(wh, "scaling_fits").collectAsList(), "fit", "group_key");
     assertPageHoldsRows(data.at("/datasets/corpus_coverage"), table(wh, "corpus_coverage").collectAsList(), "config_id");
-    // attention_profile is condensed to log bins: fewer points, same extremes and coverage of positions
+    assertEquals(24, data.at("/charts/0/minMarks").asInt());
+
+    // attention_profile is condensed to log bins: fewer points, same extremes and positions covered
     JsonNode profile = data.at("/datasets/attention_profile");
     long rows = table(wh, "attention_profile").count();
     assertTrue(profile.size() < rows && profile.size() > 0, profile.size() + " of " + rows);
-    assertTrue(html.contains("buckets merged into 32 log-spaced bins per octave"));
+    assertTrue(html.contains("log-spaced bins per octave"));
     String id = "llama2-7b/default/T4096/b1000000";
     Row exact = table(wh, "attention_profile").where(col("config_id").equalTo(id))
         .selectExpr("min(margin_min)", "sum(positions)", "max(ood_pairs_max)").first();
@@ -159,5 +161,29 @@ class ReportJobTest extends SparkTestBase {
     assertEquals(exact.getDouble(0), minMargin, 0.0);
     assertEquals(exact.getLong(1), positions);
     assertEquals(exact.getInt(2), maxOod);
+  }
+
+  @Test
+  void reportDefaultsToTheNewestRunAndRejectsUnknownRuns() throws Exception {
+    Path wh = tempWarehouse();
+    Path spec = tinySpec();
+    assertEquals(0, Main.run("scaling-laws", "--spec", spec.toString(), "--warehouse", wh.toString(), "--run-id", "one"));
+    assertEquals(0, Main.run("scaling-laws", "--spec", spec.toString(), "--warehouse", wh.toString(), "--run-id", "two"));
+    assertFalse(Files.exists(wh.resolve("reports")), "scaling-laws writes no report");
+    assertEquals(0, Main.run("report", "--warehouse", wh.toString()));
+    String html = page(wh, "two");
+    assertEquals("two", ReportPageTest.pageData(html).get("run_id").asText());
+    assertTrue(html.contains("Not computed in this run: no attention_profile table"));
+    assertFalse(Files.exists(wh.resolve("reports/one")));
+    assertEquals(2, Main.run("report", "--warehouse", wh.toString(), "--run-id", "no-such-run"));
+  }
+
+  @Test
+  void aFailingReportFailsTheSweepButKeepsItsTables() throws Exception {
+    Path wh = tempWarehouse();
+    Files.writeString(wh.resolve("reports"), "a file where the reports directory should be");
+    assertEquals(1, Main.run("sweep", tinySpec().toString(), "--warehouse", wh.toString(), "--run-id", "kept"));
+    assertEquals(2, table(wh, "rope_bounds").where("run_id = 'kept'").count());
+    assertEquals(1, table(wh, "runs").where("run_id = 'kept'").count());
   }
 }

@@ -114,6 +114,21 @@ class ReportPageTest {
   }
 
   @Test
+  void everyCommandOfTheRunIsListed() throws Exception {
+    ReportData d = minimal("m");
+    List<Map<String, Object>> runs = new ArrayList<>(d.rows("runs"));
+    Map<String, Object> fit = new LinkedHashMap<>(runs.get(0));
+    fit.put("command", "fit");
+    fit.put("ended_at", "2026-01-01T00:00:20Z");
+    runs.add(fit);
+    d.put("runs", runs);
+    String html = new ReportPage(d).html();
+    assertTrue(html.contains("<caption>command sweep</caption>") && html.contains("<caption>command fit</caption>"));
+    assertTrue(html.contains(" · fit ended 2026-01-01T00:00:20Z"), "the header names the last command");
+    assertEquals(2, pageData(html).at("/datasets/runs").size());
+  }
+
+  @Test
   void emptyTableIsNotedAsEmpty() {
     ReportData d = minimal("m");
     d.put(new ReportData.Table("base_lower_bounds", List.of("run_id"), List.of(), null));

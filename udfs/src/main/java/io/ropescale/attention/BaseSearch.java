@@ -143,10 +143,10 @@ public final class BaseSearch {
 
   private static void checkGrid(int g, double maxBase) {
     if (g < 1 || g > 10_000) {
-      throw new IllegalArgumentException("grid points per decade must be in 1..10000: " + g);
+      throw new io.ropescale.rope.RopeInputException("grid_per_decade", g, "must be in 1..10000 grid points per decade");
     }
-    if (!(maxBase > 1) || !Double.isFinite(maxBase)) {
-      throw new IllegalArgumentException("maxBase must be finite and > 1: " + maxBase);
+    if (!(maxBase > 1) || !(maxBase <= 1e300)) {
+      throw new io.ropescale.rope.RopeInputException("max_base", maxBase, "must be a finite number > 1");
     }
   }
 }

@@ -1,0 +1,149 @@
+package io.ropescale.jobs;
+
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ropescale.attention.BaseSearch;
+import io.ropescale.rope.RopeInputException;
+import io.ropescale.rope.RopeModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
+
+/**
+ * {@code ropescale base-search}: Men et al.'s lower bound of the RoPE base for each context
+ * (DESIGN.md s.3). Every grid base 10^(k/G) up to max_base is evaluated once, on the executors,
+ * with the limit of the largest context and an early exit at the first negative B(m); one upward
+ * pass over those results answers every context, both the lower and the safe bound.
+ */
+public final class BaseSearchJob {
+  public static final String TABLE = "base_lower_bounds";
+  /** Largest context accepted: evaluating B(m) that far costs ~d/2 * L per grid base. */
+  public static final long MAX_CONTEXT = 1L << 27;
+
+  private BaseSearchJob() {}
+
+  /** What to search: rotary dims, contexts (ascending, distinct), grid and top of the grid. */
+  public record Settings(List<Integer> rotaryDims, long[] contexts, int gridPerDecade, double maxBase) {
+    public Settings {
+      if (rotaryDims.isEmpty()) {
+        throw new RopeInputException("rotary_dim", "none", "base search needs at least one rotary dimension");
+      }
+      rotaryDims.forEach(d -> RopeInputException.requireRotaryDim("rotary_dim", d));
+      if (contexts.length == 0) {
+        throw new RopeInputException("context", "empty", "give at least one context length");
+      }
+      for (long l : contexts) {
+        if (l < 1 || l > MAX_CONTEXT) {
+          throw new RopeInputException("context", l, "must be in [1, 2^27]");
+        }
+      }
+      contexts = Arrays.stream(contexts).sorted().distinct().toArray();
+      BaseSearch.maxK(gridPerDecade, maxBase); // validates grid_per_decade and max_base
+    }
+
+    /** From a spec's {@code base_search:} section; rotary dims default to the spec's models'. */
+    public static Settings from(SweepSpec spec) {
+      JsonNode n = spec.section("base_search");
+      if (!n.isObject()) {
+        throw new RopeInputException("spec.base_search", n, "must be a mapping with contexts, grid_per_decade");
+      }
+      n.fieldNames().forEachRemaining(k -> {
+        if (!List.of("contexts", "grid_per_decade", "max_base", "rotary_dims").contains(k)) {
+          throw new RopeInputException("spec.base_search." + k, n.get(k),
+              "unknown key; expected contexts, grid_per_decade, max_base, rotary_dims");
+        }
+      });
+      List<Long> contexts = SweepSpec.parseLengths(n.get("contexts"), "spec.base_search.contexts");
+      if (contexts.isEmpty()) {
+        throw new RopeInputException("spec.base_search.contexts", "missing", "list the context lengths to search");
+      }
+      int g = n.hasNonNull("grid_per_decade") ? n.get("grid_per_decade").asInt() : 1000;
+      if (n.hasNonNull("grid_per_decade") && !n.get("grid_per_decade").canConvertToInt()) {
+        throw new RopeInputException("spec.base_search.grid_per_decade", n.get("grid_per_decade"), "must be an integer");
+      }
+      double maxBase = n.hasNonNull("max_base") ? n.get("max_base").asDouble() : BaseSearch.DEFAULT_MAX_BASE;
+      List<Integer> dims = new ArrayList<>();
+      if (n.hasNonNull("rotary_dims")) {
+        n.get("rotary_dims").forEach(d -> dims.add(d.asInt()));
+      } else {
+        TreeSet<Integer> fromModels = new TreeSet<>();
+        for (RopeModel m : spec.models) {
+          fromModels.add(m.rotaryDim());
+        }
+        dims.addAll(fromModels);
+      }
+      return new Settings(dims, contexts.stream().mapToLong(Long::longValue).toArray(), g, maxBase);
+    }
+  }
+
+  static final StructType SCHEMA = new StructType()
+      .add("context", DataTypes.LongType, false)
+      .add("rotary_dim", DataTypes.IntegerType, false)
+      .add("grid_per_decade", DataTypes.IntegerType, false)
+      .add("k", DataTypes.LongType, true)
+      .add("lower_bound_base", DataTypes.DoubleType, true)
+      .add("k_safe", DataTypes.LongType, true)
+      .add("safe_base", DataTypes.DoubleType, true)
+      .add("max_base", DataTypes.DoubleType, false);
+
+  /** Grid bases spread round-robin over tasks, so the costly high bases are shared evenly. */
+  static BaseSearch.Bound[] search(SparkSession spark, int d, Settings s) {
+    long kMax = BaseSearch.maxK(s.gridPerDecade(), s.maxBase());
+    long limit = s.contexts()[s.contexts().length - 1];
+    int tasks = (int) Math.max(1, Math.min(kMax, spark.sparkContext().defaultParallelism() * 8L));
+    List<Integer> taskIds = new ArrayList<>();
+    for (int i = 0; i < tasks; i++) {
+      taskIds.add(i);
+    }
+    int g = s.gridPerDecade();
+    List<Tuple2<Long, Long>> results = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .parallelize(taskIds, tasks)
+        .flatMap(t -> {
+          List<Tuple2<Long, Long>> out = new ArrayList<>();
+          for (long k = t + 1; k <= kMax; k += tasks) {
+            out.add(new Tuple2<>(k, BaseSearch.firstNegative(d, BaseSearch.gridBase(k, g), limit)));
+          }
+          return out.iterator();
+        })
+        .collect();
+    long[] ks = new long[results.size()];
+    long[] fn = new long[results.size()];
+    for (int i = 0; i < ks.length; i++) {
+      ks[i] = results.get(i)._1();
+      fn[i] = results.get(i)._2();
+    }
+    return BaseSearch.fromFirstNegatives(ks, fn, s.contexts(), g);
+  }
+
+  /** The table rows (without run_id), computed eagerly: they are small and feed fit too. */
+  public static Dataset<Row> compute(SparkSession spark, Settings s) {
+    List<Row> rows = new ArrayList<>();
+    for (int d : s.rotaryDims()) {
+      long kMax = BaseSearch.maxK(s.gridPerDecade(), s.maxBase());
+      Progress.info(String.format("base-search: d=%d, %d contexts up to %,d, %,d grid bases (G=%d, max %.3g)",
+          d, s.contexts().length, s.contexts()[s.contexts().length - 1], kMax, s.gridPerDecade(), s.maxBase()));
+      BaseSearch.Bound[] bounds = Progress.track(spark, "base-search d=" + d, () -> search(spark, d, s));
+      for (BaseSearch.Bound b : bounds) {
+        rows.add(RowFactory.create(b.context(), d, s.gridPerDecade(),
+            b.k() < 0 ? null : b.k(), b.k() < 0 ? null : b.base(),
+            b.kSafe() < 0 ? null : b.kSafe(), b.kSafe() < 0 ? null : b.safeBase(), s.maxBase()));
+      }
+    }
+    return spark.createDataFrame(rows, SCHEMA).withColumn("computed_at", current_timestamp());
+  }
+
+  public static DeltaTables.Write write(Dataset<Row> rows, String runId) {
+    return new DeltaTables.Write(TABLE, rows.withColumn("run_id", lit(runId)), "run_id");
+  }
+}

@@ -1,0 +1,116 @@
+package io.ropescale.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log10;
+
+import io.ropescale.rope.RopeInputException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code ropescale fit}: Spark MLlib least squares of the scaling laws on a run's tables, set
+ * beside the published or closed-form law: log10 base lower bound vs log10 context (Men et al.:
+ * base = 0.0424 L^1.628) and log10 T_extra vs log10 b in the larger-base regime (Liu et al.
+ * Theorem 2: T_extra = 2pi b^(d_extra/d), so slope d_extra/d and intercept log10 2pi exactly).
+ */
+public final class FitJob {
+  public static final String TABLE = "scaling_fits";
+  static final double MEN_SLOPE = 1.628;
+  static final double MEN_COEFFICIENT = 0.0424;
+
+  static final StructType SCHEMA = new StructType()
+      .add("fit", DataTypes.StringType, false)
+      .add("group_key", DataTypes.StringType, false)
+      .add("slope", DataTypes.DoubleType, false)
+      .add("intercept", DataTypes.DoubleType, false)
+      .add("r2", DataTypes.DoubleType, true)
+      .add("rows", DataTypes.LongType, false)
+      .add("reference_slope", DataTypes.DoubleType, true)
+      .add("reference_intercept", DataTypes.DoubleType, true);
+
+  private FitJob() {}
+
+  record Line(double slope, double intercept, double r2, long rows) {}
+
+  /** Ordinary least squares y ~ x with MLlib; null when fewer than two distinct x. */
+  static Line fit(Dataset<Row> xy) {
+    long n = xy.count();
+    if (n < 2 || xy.select("x").distinct().count() < 2) {
+      return null;
+    }
+    Dataset<Row> features = new VectorAssembler().setInputCols(new String[] {"x"}).setOutputCol("features")
+        .transform(xy);
+    LinearRegressionModel m = new LinearRegression().setLabelCol("y").setFeaturesCol("features")
+        .setRegParam(0).setElasticNetParam(0).setSolver("normal").fit(features);
+    double r2 = m.summary().r2();
+    return new Line(m.coefficients().apply(0), m.intercept(), Double.isNaN(r2) ? 1.0 : r2, n);
+  }
+
+  /** All fits for one run's rope_bounds and base_lower_bounds rows (either may be null). */
+  public static Dataset<Row> compute(SparkSession spark, Dataset<Row> ropeBounds, Dataset<Row> baseBounds) {
+    List<Row> rows = new ArrayList<>();
+    if (baseBounds != null) {
+      Dataset<Row> ok = baseBounds.where(col("lower_bound_base").isNotNull()).cache();
+      for (Row d : ok.select("rotary_dim").distinct().orderBy("rotary_dim").collectAsList()) {
+        int dim = d.getInt(0);
+        Line l = fit(ok.where(col("rotary_dim").equalTo(dim))
+            .select(log10(col("context")).as("x"), log10(col("lower_bound_base")).as("y")));
+        if (l != null) {
+          rows.add(RowFactory.create("base_lower_bound_vs_context", "rotary_dim=" + dim, l.slope(), l.intercept(),
+              l.r2(), l.rows(), dim == 128 ? MEN_SLOPE : null, dim == 128 ? Math.log10(MEN_COEFFICIENT) : null));
+        }
+      }
+    }
+    if (ropeBounds != null) {
+      Dataset<Row> larger = ropeBounds.where(col("regime").equalTo("larger-base")
+          .and(col("rope_type").equalTo("default"))).cache();
+      for (Row g : larger.select("model", "tune_len", "critical_dim", "rotary_dim").distinct()
+          .orderBy("model", "tune_len").collectAsList()) {
+        Line l = fit(larger.where(col("model").equalTo(g.getString(0)).and(col("tune_len").equalTo(g.getLong(1))))
+            .select(log10(col("effective_base")).as("x"), log10(col("extrapolation_bound")).as("y")));
+        if (l != null) {
+          rows.add(RowFactory.create("extrapolation_bound_vs_base", g.getString(0) + "/T" + g.getLong(1),
+              l.slope(), l.intercept(), l.r2(), l.rows(), (double) g.getInt(2) / g.getInt(3),
+              Math.log10(2 * Math.PI)));
+        }
+      }
+    }
+    Progress.info("fit: " + rows.size() + " regressions");
+    return spark.createDataFrame(rows, SCHEMA).withColumn("computed_at", current_timestamp());
+  }
+
+  /** Reads a run's inputs from the warehouse (standalone {@code fit}, e.g. an Airflow task). */
+  public static Dataset<Row> computeFromWarehouse(SparkSession spark, String warehouse, String runId) {
+    Dataset<Row> rb = rowsOf(spark, warehouse, ScalingLawsJob.TABLE, runId);
+    Dataset<Row> bb = rowsOf(spark, warehouse, BaseSearchJob.TABLE, runId);
+    if (rb == null && bb == null) {
+      throw new RopeInputException("run-id", runId,
+          "has no rows in rope_bounds or base_lower_bounds under " + warehouse + " (run scaling-laws or base-search first)");
+    }
+    return compute(spark, rb, bb);
+  }
+
+  private static Dataset<Row> rowsOf(SparkSession spark, String warehouse, String table, String runId) {
+    String path = DeltaTables.path(warehouse, table);
+    if (!io.delta.tables.DeltaTable.isDeltaTable(spark, path)) {
+      return null;
+    }
+    Dataset<Row> rows = spark.read().format("delta").load(path).where(col("run_id").equalTo(runId));
+    return rows.isEmpty() ? null : rows;
+  }
+
+  public static DeltaTables.Write write(Dataset<Row> rows, String runId) {
+    return new DeltaTables.Write(TABLE, rows.withColumn("run_id", lit(runId)), "run_id");
+  }
+}

@@ -1,0 +1,119 @@
+package io.ropescale.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ropescale.attention.BaseSearch;
+import io.ropescale.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/** base-search on Spark vs the local scan; fit slopes vs closed forms; bad input. */
+class BaseSearchAndFitTest extends SparkTestBase {
+
+  @Test
+  void distributedScanEqualsLocalScan() {
+    long[] contexts = {64, 128, 256, 512, 1024};
+    BaseSearchJob.Settings s = new BaseSearchJob.Settings(List.of(16, 32), contexts, 100, 1e6);
+    List<Row> rows = BaseSearchJob.compute(spark, s).orderBy("rotary_dim", "context").collectAsList();
+    assertEquals(10, rows.size());
+    int i = 0;
+    for (int d : new int[] {16, 32}) {
+      BaseSearch.Bound[] local = BaseSearch.search(d, contexts, 100, 1e6, null);
+      for (BaseSearch.Bound b : local) {
+        Row r = rows.get(i++);
+        assertEquals(b.context(), (long) r.<Long>getAs("context"));
+        assertEquals(b.k() < 0 ? null : b.k(), r.<Long>getAs("k"));
+        assertEquals(b.kSafe() < 0 ? null : b.kSafe(), r.<Long>getAs("k_safe"));
+        if (b.k() >= 0) {
+          assertEquals(Math.pow(10, b.k() / 100.0), r.<Double>getAs("lower_bound_base"), 1e-9 * b.base());
+        }
+      }
+    }
+  }
+
+  static String runJson(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      assertEquals(0, Main.run(args));
+    } finally {
+      System.setOut(old);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void commandPrintsTheJsonContractAndMatchesMenEtAlAt1k() throws Exception {
+    Path wh = tempWarehouse();
+    String[] args = {"base-search", "--head-dim", "128", "--context", "1024,2048", "--grid-per-decade", "1000",
+        "--max-base", "1e6", "--json", "--warehouse", wh.toString(), "--run-id", "bs"};
+    JsonNode arr = new ObjectMapper().readTree(runJson(args));
+    assertEquals(2, arr.size());
+    JsonNode k1 = arr.get(0);
+    for (String f : List.of("context", "rotary_dim", "grid_per_decade", "k", "lower_bound_base", "k_safe", "safe_base",
+        "max_base")) {
+      assertTrue(k1.has(f), f);
+    }
+    assertEquals(1024, k1.get("context").asLong());
+    assertEquals(Math.pow(10, k1.get("k").asLong() / 1000.0), k1.get("lower_bound_base").asDouble(), 1e-6);
+    // Men et al. report 4.3e3 for 1K at d = 128
+    assertEquals(4.3e3, k1.get("lower_bound_base").asDouble(), 0.05e3);
+    assertTrue(k1.get("k_safe").asLong() > k1.get("k").asLong(), "for d=128 the bounds already differ at 1K");
+    runJson(args);
+    assertEquals(2, spark.read().format("delta").load(wh.resolve("base_lower_bounds").toString()).count());
+  }
+
+  @Test
+  void badSearchInputExitsTwoAndWritesNothing() {
+    Path wh = tempWarehouse();
+    String w = wh.toString();
+    String[][] bad = {
+        {"base-search", "--head-dim", "128", "--context", "1024", "--grid-per-decade", "20000", "--warehouse", w},
+        {"base-search", "--head-dim", "128", "--context", "0", "--warehouse", w},
+        {"base-search", "--head-dim", "128", "--context", "999999999999", "--warehouse", w},
+        {"base-search", "--head-dim", "127", "--context", "1024", "--warehouse", w},
+        {"base-search", "--head-dim", "128", "--context", "1024", "--max-base", "0.5", "--warehouse", w},
+        {"fit", "--warehouse", w, "--run-id", "nothing-here"},
+        {"fit", "--warehouse", w},
+    };
+    for (String[] a : bad) {
+      assertEquals(2, Main.run(a), String.join(" ", a));
+    }
+    assertEquals(-1, version(wh, "base_lower_bounds"));
+    assertEquals(-1, version(wh, "runs"));
+  }
+
+  @Test
+  void fitRecoversTheClosedFormSlope() {
+    SweepSpec spec = SweepSpec.parse("models: [llama2-7b]\nbases: {from: 1e5, to: 1e9, per_decade: 4}\n"
+        + "tune_lengths: [4096, 16384]\n", "fit", home);
+    Dataset<Row> bounds = ScalingLawsJob.bounds(spark, spec.configurations());
+    BaseSearchJob.Settings s = new BaseSearchJob.Settings(List.of(128), new long[] {1024, 4096, 16384}, 200, 1e8);
+    List<Row> fits = FitJob.compute(spark, bounds, BaseSearchJob.compute(spark, s)).collectAsList();
+    int extrapolationFits = 0;
+    for (Row f : fits) {
+      if (f.<String>getAs("fit").equals("extrapolation_bound_vs_base")) {
+        extrapolationFits++;
+        assertEquals(92.0 / 128, f.<Double>getAs("slope"), 1e-9);
+        assertEquals(Math.log10(2 * Math.PI), f.<Double>getAs("intercept"), 1e-8);
+        assertEquals(1.0, f.<Double>getAs("r2"), 1e-12);
+      } else {
+        assertEquals("rotary_dim=128", f.getAs("group_key"));
+        assertEquals(3L, (long) f.<Long>getAs("rows"));
+        double slope = f.<Double>getAs("slope");
+        assertTrue(slope > 1.2 && slope < 2.0, "near Men et al.'s 1.628: " + slope);
+      }
+    }
+    assertEquals(2, extrapolationFits);
+  }
+}
