@@ -2,7 +2,6 @@ package io.ropescale.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,6 +117,22 @@ class RegisterTablesTest extends SparkTestBase {
   }
 
   @Test
+  void metastoreSettings() {
+    Map<String, String> thrift = RegisterTables.metastoreConf("s3a://bucket/wh", "thrift://hms:9083", Map.of());
+    assertEquals(Map.of("spark.hadoop.hive.metastore.uris", "thrift://hms:9083"), thrift);
+    Map<String, String> own = Map.of("spark.hadoop.javax.jdo.option.ConnectionURL", "jdbc:postgresql://db/hms");
+    assertEquals(own, RegisterTables.metastoreConf("s3a://bucket/wh", null, own));
+    Path wh = tempWarehouse();
+    Map<String, String> derby = RegisterTables.metastoreConf("file:" + wh, null, Map.of());
+    assertEquals("jdbc:derby:;databaseName=" + wh.toAbsolutePath().resolve("_metastore/metastore_db") + ";create=true",
+        derby.get("spark.hadoop.javax.jdo.option.ConnectionURL"));
+    org.junit.jupiter.api.Assertions.assertThrows(io.ropescale.rope.RopeInputException.class,
+        () -> RegisterTables.metastoreConf("s3a://bucket/wh", null, Map.of()));
+    org.junit.jupiter.api.Assertions.assertThrows(io.ropescale.rope.RopeInputException.class,
+        () -> RegisterTables.metastoreConf("/tmp/wh", "http://hms:9083", Map.of()));
+  }
+
+  @Test
   void viewsDeclareTheTablesTheyRead() throws Exception {
     assertEquals(List.of("rope_bounds", "corpus_coverage"),
         RegisterTables.requires(Files.readString(home.resolve("conf/sql/40_bounds_with_coverage.sql"))));
@@ -125,7 +140,7 @@ class RegisterTablesTest extends SparkTestBase {
       for (Path f : files.toList()) {
         String sql = Files.readString(f);
         assertFalse(RegisterTables.requires(sql).isEmpty(), f + " has a -- requires: line");
-        assertNotNull(sql.contains("CREATE OR REPLACE VIEW ropescale."), f.toString());
+        assertTrue(sql.contains("CREATE OR REPLACE VIEW ropescale."), f.toString());
       }
     }
   }
