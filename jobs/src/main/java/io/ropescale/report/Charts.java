@@ -161,12 +161,13 @@ final class Charts {
        "width": 760, "height": 340,
        "title": {"text": "Measured bounds vs closed forms, per base (log-log)",
          "subtitle": ["First position where the margin B(m) turns negative and where the first pair leaves its trained angles,",
-                      "beside the paper's T_extra and the angle-coverage bound. Missing points: not reached up to max_position."]},
+                      "beside the paper's T_extra and the angle-coverage bound (small points on top). Missing points: not reached up to max_position."]},
        "data": {"name": "attention_bounds"},
        "transform": [%1$s, {"filter": "datum.engine == engine"},
          {"fold": ["first_negative_margin", "first_ood_position", "extrapolation_bound", "angle_coverage_bound"], "as": ["measure", "tokens"]},
          {"filter": "isValid(datum.tokens) && datum.tokens > 0"},
-         {"calculate": "{'first_negative_margin': 'first m with B(m) < 0 (measured)', 'first_ood_position': 'first m with an OOD pair (measured)', 'extrapolation_bound': 'T_extra (Liu et al., closed form)', 'angle_coverage_bound': 'angle-coverage bound (closed form)'}[datum.measure]", "as": "measure_label"}],
+         {"calculate": "{'first_negative_margin': 'first m with B(m) < 0 (measured)', 'first_ood_position': 'first m with an OOD pair (measured)', 'extrapolation_bound': 'T_extra (Liu et al., closed form)', 'angle_coverage_bound': 'angle-coverage bound (closed form)'}[datum.measure]", "as": "measure_label"},
+         {"calculate": "indexof(datum.measure, 'first_') == 0 ? 0 : 1", "as": "closed_form"}],
        "layer": [
         {"mark": {"type": "line", "strokeWidth": 1.2, "opacity": 0.55},
          "encoding": {
@@ -174,12 +175,14 @@ final class Charts {
            "y": {"field": "tokens", "type": "quantitative", "scale": {"type": "log"}, "title": "position (tokens)", "axis": {"format": "~s"}},
            "color": {"field": "measure_label", "type": "nominal", "title": "bound"},
            "detail": {"field": "series"}}},
-        {"mark": {"type": "point", "filled": true, "size": 60},
+        {"mark": {"type": "point", "filled": true},
          "encoding": {
            "x": {"field": "base", "type": "quantitative"},
            "y": {"field": "tokens", "type": "quantitative"},
            "color": {"field": "measure_label", "type": "nominal"},
            "shape": {"field": "series", "type": "nominal", "title": "series"},
+           "size": {"field": "closed_form", "type": "ordinal", "scale": {"domain": [0, 1], "range": [130, 40]}, "legend": null},
+           "order": {"field": "closed_form", "type": "quantitative"},
            "tooltip": [{"field": "config_id", "title": "configuration"}, {"field": "measure_label", "title": "bound"},
                        {"field": "tokens", "format": ",.0f", "title": "tokens"}, {"field": "max_position", "format": ",", "title": "max_position"}]}}
        ]}
