@@ -4,6 +4,7 @@ import io.ropescale.jobs.AttentionProfileJob;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.Sessions;
 import io.ropescale.jobs.SweepSpec;
+import io.ropescale.jobs.corpus.CorpusCoverageJob;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +46,7 @@ public final class ExplainGpuCommand implements Callable<Integer> {
     Map<String, Function<SparkSession, Dataset<Row>>> jobs = new LinkedHashMap<>();
     jobs.put("scaling-laws", s -> ScalingLawsJob.bounds(s, spec.configurations()));
     jobs.put("attention-profile", s -> AttentionProfileJob.sqlPlanForExplain(s, spec.configurations()));
+    jobs.put("corpus-coverage", CorpusCoverageJob::sqlPlanForExplain);
     return jobs;
   }
 

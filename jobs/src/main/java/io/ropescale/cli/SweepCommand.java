@@ -8,6 +8,8 @@ import io.ropescale.jobs.FitJob;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.SweepSpec;
+import io.ropescale.jobs.corpus.CorpusCoverageJob;
+import io.ropescale.jobs.corpus.CorpusSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,6 +74,10 @@ public final class SweepCommand implements Callable<Integer> {
         return List.of(BaseSearchJob.write(rows, runId));
       });
     }
+    if (CorpusSpec.present(s)) {
+      CorpusSpec corpus = CorpusSpec.of(s, CorpusSpec.Overrides.NONE); // validated before any Spark work
+      stages.add((session, runId) -> CorpusCoverageJob.writes(session, s, corpus, runId));
+    }
     stages.add((session, runId) -> List.of(FitJob.write(
         FitJob.compute(session, computed.get(ScalingLawsJob.TABLE), computed.get(BaseSearchJob.TABLE)).cache(),
         runId)));
@@ -121,6 +127,23 @@ public final class SweepCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-4d %9d %13s %13s%n", x.<Integer>getAs("rotary_dim"), x.<Long>getAs("context"),
             x.isNullAt(x.fieldIndex("lower_bound_base")) ? "none" : String.format(Locale.ROOT, "%.4g", x.<Double>getAs("lower_bound_base")),
             x.isNullAt(x.fieldIndex("safe_base")) ? "none" : String.format(Locale.ROOT, "%.4g", x.<Double>getAs("safe_base")));
+      }
+    }
+    if (r.written().containsKey("corpus_coverage")) {
+      List<Row> cov = DeltaTables.read(session, spark.warehouse, "corpus_coverage").where(col("run_id").equalTo(r.runId()))
+          .orderBy("corpus", "config_id").collectAsList();
+      if (!cov.isEmpty()) {
+        System.out.printf(Locale.ROOT, "%nCorpus coverage (%s: %d documents, %d tokens): share of tokens / repeats%n",
+            cov.get(0).<String>getAs("corpus"), cov.get(0).<Long>getAs("documents"), cov.get(0).<Long>getAs("tokens"));
+        System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s %14s%n", "configuration", "<= T_tune", "<= T_extra",
+            "no OOD pair", "repeats disc.");
+        for (Row x : cov) {
+          System.out.printf(Locale.ROOT, "%-34s %11.1f%% %11.1f%% %11.1f%% %13.1f%%%n", x.<String>getAs("config_id"),
+              100 * x.<Double>getAs("share_tokens_within_tune_len"),
+              100 * x.<Double>getAs("share_tokens_within_extrapolation_bound"),
+              100 * x.<Double>getAs("share_tokens_without_ood_pairs"),
+              100 * x.<Double>getAs("share_repeats_discriminated"));
+        }
       }
     }
     List<Row> fits = DeltaTables.read(session, spark.warehouse, FitJob.TABLE).where(col("run_id").equalTo(r.runId()))

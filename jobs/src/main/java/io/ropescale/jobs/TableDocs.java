@@ -129,6 +129,78 @@ public final class TableDocs {
         c("reference_slope", "double", "", "The published or closed-form slope to compare with (1.628, or d_extra/d)"),
         c("reference_intercept", "double", "", "The published intercept (log10 0.0424) or closed form (log10 2pi)"),
         COMPUTED_AT);
+    ColumnDoc corpus = c("corpus", "string", "", "Corpus name (spec corpus.name)");
+    ColumnDoc docId = c("doc_id", "string", "", "Stable document id: first 128 bits (hex) of the SHA-256 of the document's UTF-8 bytes");
+    ColumnDoc path = c("path", "string", "", "Source: file path or URI, archive.zip!/entry, file.jsonl#L<line>, or the Parquet file / Delta table");
+    ColumnDoc engine = c("engine", "string", "", "jvm (streaming per-document kernel) or sql (built-in expressions, GPU-placeable); both give the same numbers");
+    table("documents", BY_RUN,
+        "Documents of a corpus that were read and tokenized (corpus-coverage stage); unreadable ones are in quarantine",
+        RUN_ID, corpus, docId, path,
+        c("characters", "bigint", "code points", "Length of the document's text in Unicode code points"),
+        c("tokens", "bigint", "tokens", "n: BPE tokens of the whole document (special-token text encoded as ordinary text)"),
+        c("tokenizer", "string", "", "cl100k_base or o200k_base (jtokkit), or hf:<file> (Hugging Face tokenizer.json via DJL)"),
+        COMPUTED_AT);
+    table("document_coverage", BY_RUN_AND_MODEL,
+        "Per document and configuration: how much of the document lies within each bound. Token at position t"
+            + " (0-based = its distance to the first token) is beyond a bound T when t >= ceil(T); a repeat at distance"
+            + " r is beyond T when r >= ceil(T)",
+        RUN_ID, corpus, docId, path, MODEL, CONFIG_ID, engine,
+        c("tokens", "bigint", "tokens", "n, tokens of the document"),
+        c("tokens_beyond_tune_len", "bigint", "tokens", "#{t : t >= T_tune} = max(0, n - T_tune)"),
+        c("tokens_beyond_extrapolation_bound", "bigint", "tokens",
+            "#{t : t >= ceil(T_extra)} = max(0, n - ceil(T_extra)), T_extra of Liu et al. 2024 (Theorems 2-3)"),
+        c("tokens_with_ood_pairs", "bigint", "tokens", "#{t : ood_pairs(t) > 0}, ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        c("repeats", "bigint", "tokens", "Tokens with an earlier occurrence of the same token id: r(t) = t - (last t' < t with x[t'] = x[t])"),
+        c("repeats_beyond_extrapolation_bound", "bigint", "tokens", "#{t : r(t) >= ceil(T_extra)}"),
+        c("undiscriminated_repeats", "bigint", "tokens",
+            "#{t : B(r(t)) < 0}, B(m) = sum_n cos(m theta_n): similar-token margin (Men et al. 2024) is negative"),
+        c("ngram_repeats", "bigint", "tokens", "Tokens t >= 3 whose 4-gram x[t-3..t] occurred earlier; distance r4(t) to its previous end"),
+        c("undiscriminated_ngram_repeats", "bigint", "tokens", "#{t : B(r4(t)) < 0}"),
+        c("repeat_distance_p50", "bigint", "tokens", "Nearest-rank median of r(t): the ceil(k/2)-th smallest of the k repeat distances; null without repeats"),
+        c("repeat_distance_p90", "bigint", "tokens", "Nearest-rank 90th percentile of r(t): the ceil(0.9 k)-th smallest"),
+        c("repeat_distance_p99", "bigint", "tokens", "Nearest-rank 99th percentile of r(t): the ceil(0.99 k)-th smallest"),
+        c("repeat_distance_max", "bigint", "tokens", "Largest r(t)"),
+        COMPUTED_AT);
+    table("corpus_coverage", BY_RUN_AND_MODEL,
+        "Per corpus and configuration: share of the corpus's tokens and repeats within each bound (sums over documents)",
+        RUN_ID, corpus, MODEL, CONFIG_ID, engine,
+        c("documents", "bigint", "", "Documents read (quarantined ones excluded)"),
+        c("tokens", "bigint", "tokens", "Sum of n over documents"),
+        c("share_tokens_within_tune_len", "double", "", "1 - sum tokens_beyond_tune_len / sum tokens"),
+        c("share_tokens_within_extrapolation_bound", "double", "", "1 - sum tokens_beyond_extrapolation_bound / sum tokens"),
+        c("share_tokens_without_ood_pairs", "double", "", "1 - sum tokens_with_ood_pairs / sum tokens"),
+        c("share_repeats_within_extrapolation_bound", "double", "", "1 - sum repeats_beyond_extrapolation_bound / sum repeats; null without repeats"),
+        c("share_repeats_discriminated", "double", "", "1 - sum undiscriminated_repeats / sum repeats: repeats with B(r) >= 0; null without repeats"),
+        c("repeats", "bigint", "tokens", "Sum of repeats"),
+        c("ngram_repeats", "bigint", "tokens", "Sum of ngram_repeats"),
+        c("share_ngram_repeats_discriminated", "double", "", "1 - sum undiscriminated_ngram_repeats / sum ngram_repeats"),
+        COMPUTED_AT);
+    table("document_length_histogram", BY_RUN,
+        "Document lengths of a corpus in log-spaced (power-of-two) buckets of tokens",
+        RUN_ID, corpus,
+        c("bucket_start", "bigint", "tokens", "2^k: first length of the bucket"),
+        c("bucket_end", "bigint", "tokens", "2^(k+1): one past the bucket's last length"),
+        c("documents", "bigint", "", "Documents with bucket_start <= n < bucket_end"),
+        c("tokens", "bigint", "tokens", "Their tokens"),
+        COMPUTED_AT);
+    table("quarantine", BY_RUN,
+        "Inputs of a corpus that were not read: invalid UTF-8, binary (NUL bytes), empty or whitespace-only, unreadable"
+            + " files or archives, JSON lines without the text field",
+        RUN_ID, corpus, path,
+        c("reason", "string", "", "Why the input was set aside"),
+        COMPUTED_AT);
+    table("token_stats", BY_RUN_AND_MODEL,
+        "One row per token and configuration for a sample of documents (--token-detail-sample, by a hash of the path)",
+        RUN_ID, corpus, docId, MODEL, CONFIG_ID,
+        c("position", "bigint", "tokens", "t, 0-based position in the document"),
+        c("token_id", "int", "", "BPE token id x[t]"),
+        c("repeat_distance", "bigint", "tokens", "r(t) = t - (last t' < t with x[t'] = x[t]); null for a first occurrence"),
+        c("ngram_repeat_distance", "bigint", "tokens", "r4(t): distance to the previous end of the same 4-gram x[t-3..t]; null if none"),
+        c("margin_at_repeat", "double", "", "B(r(t))/(d/2), B(m) = sum_n cos(m theta_n) (Men et al. 2024); null without repeat"),
+        c("undiscriminated", "boolean", "", "B(r(t)) < 0; null without repeat"),
+        c("beyond_extrapolation_bound", "boolean", "", "t >= ceil(T_extra)"),
+        c("ood_pairs", "int", "pairs", "ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        COMPUTED_AT);
     table("runs", BY_RUN, "One row per successful run of a ropescale command",
         RUN_ID,
         c("command", "string", "", "The ropescale command (scaling-laws, sweep, attention-profile, ...)"),
@@ -203,6 +275,11 @@ public final class TableDocs {
     return rows.select(cols.toArray(new Column[0]));
   }
 
+  private static String tablesBy(List<String> partitioning) {
+    return String.join(", ", all().stream().filter(t -> t.partitionedBy().equals(partitioning))
+        .map(t -> "`" + t.name() + "`").toList());
+  }
+
   /** docs/tables.md (a test keeps the checked-in file equal to this text). */
   public static String markdown() {
     StringBuilder md = new StringBuilder("# ropescale tables\n\n")
@@ -215,13 +292,14 @@ public final class TableDocs {
         .append("`ropescale.<table>` in a metastore, with the views of `conf/sql/`.\n\n")
         .append("## Partitioning\n\n")
         .append("Dashboards filter by run first (the latest run, or one run), then by model. Tables with one or more\n")
-        .append("rows per configuration (`rope_bounds`, `attention_profile`, `attention_bounds`) are partitioned by\n")
-        .append("`(run_id, model)`, so a filter on both reads only that model's files of that run, and a rerun\n")
-        .append("still replaces exactly its run (`replaceWhere run_id = ...` covers all of the run's model\n")
-        .append("partitions). Tables without a model column (`base_lower_bounds`, `scaling_fits`) and `runs` (one\n")
-        .append("row per run) are partitioned by `run_id` only; finer partitions would only make small files.\n")
-        .append("A warehouse written by an older build with another partitioning must be rewritten (Delta\n")
-        .append("refuses to change a table's partitioning on overwrite).\n\n")
+        .append("rows per configuration are partitioned by `(run_id, model)`, so a filter on both reads only that\n")
+        .append("model's files of that run, and a rerun still replaces exactly its run (`replaceWhere run_id = ...`\n")
+        .append("covers all of the run's model partitions): ").append(tablesBy(BY_RUN_AND_MODEL)).append(".\n")
+        .append("Tables without a model column, and `runs`, are partitioned by `run_id` only: ")
+        .append(tablesBy(BY_RUN)).append(".\n")
+        .append("Every write checks that it uses its table's documented partitioning, and a table that already exists\n")
+        .append("with another partitioning (written by an older build) is refused with a message, never rewritten:\n")
+        .append("use a new warehouse, or rewrite that table.\n\n")
         .append("| table | partitioned by |\n| --- | --- |\n");
     for (TableDoc t : all()) {
       md.append("| `").append(t.name()).append("` | ").append(String.join(", ", t.partitionedBy())).append(" |\n");

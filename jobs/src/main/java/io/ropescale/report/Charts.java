@@ -267,7 +267,7 @@ final class Charts {
        "encoding": {
          "x": {"field": "bucket_label", "type": "ordinal", "title": "document length (tokens)", "sort": {"field": "bucket_start", "op": "min"},
                "axis": {"labelAngle": -40}},
-         "y": {"field": "documents", "type": "quantitative", "title": "documents"},
+         "y": {"field": "documents", "type": "quantitative", "title": "documents", "axis": {"tickMinStep": 1, "format": "d"}},
          "color": {"field": "corpus", "type": "nominal", "title": "corpus"},
          "xOffset": {"field": "corpus"},
          "tooltip": [{"field": "corpus"}, {"field": "bucket_start", "format": ",", "title": "from (tokens)"},

@@ -452,7 +452,8 @@ public final class ReportPage {
   private static String listTable(String caption, ReportData.Table t) {
     StringBuilder h = new StringBuilder("<details").append(t.rows().size() <= 12 ? " open" : "").append("><summary>")
         .append(Html.escape(caption)).append(" (").append(Html.escape(t.name())).append(", ")
-        .append(Html.escape(t.note() == null ? t.rows().size() + " rows" : t.note())).append(")</summary>\n")
+        .append(Html.escape(t.note() == null ? t.rows().size() + (t.rows().size() == 1 ? " row" : " rows") : t.note()))
+        .append(")</summary>\n")
         .append("<table class=\"data\">\n<tr>");
     t.columns().forEach(c -> h.append("<th>").append(Html.escape(c)).append("</th>"));
     h.append("</tr>\n");

@@ -92,14 +92,12 @@ class ReportJobTest extends SparkTestBase {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    ReportFixture.write(spark, wh, "fixture");
-
-    // the page the sweep wrote: before the corpus tables existed
+    ReportFixture.write(wh, "fixture");
     String bySweep = page(wh, "fixture");
-    assertTrue(bySweep.contains("Not computed in this run: no corpus_coverage or document_length_histogram table"));
 
     // every documented table the sweep wrote has the documented types, comments and partitioning
-    for (String t : List.of("rope_bounds", "runs", "attention_profile", "attention_bounds", "base_lower_bounds", "scaling_fits")) {
+    for (String t : List.of("rope_bounds", "runs", "attention_profile", "attention_bounds", "base_lower_bounds", "scaling_fits",
+        "documents", "document_coverage", "corpus_coverage", "document_length_histogram", "quarantine")) {
       TableDocs.TableDoc doc = TableDocs.get(t);
       StructField[] fields = table(wh, t).schema().fields();
       assertEquals(doc.columns().size(), fields.length, t);
@@ -114,9 +112,11 @@ class ReportJobTest extends SparkTestBase {
       assertEquals(doc.partitionedBy(), new ArrayList<>(detail.<String>getList(detail.fieldIndex("partitionColumns"))), t);
     }
 
-    // the full report, with the corpus: every section draws its charts, and the page holds the rows
+    // report rewrites the page the sweep wrote, from the same tables
     assertEquals(0, Main.run("report", "--warehouse", wh.toString(), "--run-id", "fixture"));
     String html = page(wh, "fixture");
+    assertEquals(bySweep.replaceAll("20\\d\\d-[0-9T:.-]+Z", "T"), html.replaceAll("20\\d\\d-[0-9T:.-]+Z", "T"),
+        "same page but for the generation time");
     JsonNode data = ReportPageTest.pageData(html);
     List<String> charts = new ArrayList<>();
     data.get("charts").forEach(c -> charts.add(c.get("id").asText()));
@@ -124,11 +124,11 @@ class ReportJobTest extends SparkTestBase {
         "chart-base-bounds", "chart-coverage", "chart-histogram"), charts);
     assertFalse(html.contains("Not computed in this run"));
     String own = ReportPageTest.ownPart(html);
-    assertFalse(own.contains("<b>doc</b>"));
+    assertFalse(own.contains("<i>doc") || own.contains("<b>broken"), "file names are escaped");
     assertFalse(own.contains("<img"), "the model name is escaped everywhere");
     assertTrue(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "model name escaped in the spec text");
-    assertTrue(html.contains("&quot;quoted&quot; &lt;b&gt;broken&lt;/b&gt; &amp; &#39;more&#39;.txt"), "quarantine path escaped");
-    assertTrue(html.contains("&quot;quoted&quot; &lt;b&gt;doc&lt;/b&gt;"), "document path escaped");
+    assertTrue(html.contains("/&lt;b&gt;broken.txt"), "quarantine path escaped");
+    assertTrue(html.contains("/&quot;quoted&quot; &lt;i&gt;doc &amp; &#39;more&#39;.txt"), "document path escaped");
     assertEquals(ReportFixture.EVIL_MODEL, data.at("/datasets/rope_bounds/0/model").asText());
     assertPageHoldsRows(data.at("/datasets/rope_bounds"), table(wh, "rope_bounds").collectAsList(), "config_id");
     assertPageHoldsRows(data.at("/datasets/runs"), table(wh, "runs").collectAsList(), "run_id", "command");
@@ -138,6 +138,9 @@ class ReportJobTest extends SparkTestBase {
         "rotary_dim", "context");
     assertPageHoldsRows(data.at("/datasets/scaling_fits"), table(wh, "scaling_fits").collectAsList(), "fit", "group_key");
     assertPageHoldsRows(data.at("/datasets/corpus_coverage"), table(wh, "corpus_coverage").collectAsList(), "config_id");
+    assertPageHoldsRows(data.at("/datasets/document_length_histogram"), table(wh, "document_length_histogram").collectAsList(),
+        "bucket_start");
+    assertEquals(1, data.at("/datasets/quarantine").size());
     assertEquals(24, data.at("/charts/0/minMarks").asInt());
 
     // attention_profile is condensed to log bins: fewer points, same extremes and positions covered
