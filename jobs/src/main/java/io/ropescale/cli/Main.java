@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
         SweepCommand.class,
         CorpusCoverageCommand.class,
         TableDocsCommand.class,
+        ReportCommand.class,
+        RegisterTablesCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

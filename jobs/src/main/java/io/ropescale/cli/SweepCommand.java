@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * (all tables committed together) and prints a compact summary read back from Delta.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-    description = "Run every stage of a sweep spec (default: conf/sweeps/paper-llama2.yaml) and summarise.")
+    description = "Run every stage of a sweep spec (default: conf/sweeps/paper-llama2.yaml), summarise, and write the run's report.")
 public final class SweepCommand implements Callable<Integer> {
   static final String DEFAULT_SPEC = "conf/sweeps/paper-llama2.yaml";
 
@@ -39,9 +39,12 @@ public final class SweepCommand implements Callable<Integer> {
   @Mixin
   SparkOptions spark;
 
+  static Path home() {
+    return Path.of(System.getProperty("ropescale.home", System.getenv().getOrDefault("ROPESCALE_HOME", ".")));
+  }
+
   static Path defaultSpec() {
-    String home = System.getProperty("ropescale.home", System.getenv().getOrDefault("ROPESCALE_HOME", "."));
-    return Path.of(home).resolve(DEFAULT_SPEC);
+    return home().resolve(DEFAULT_SPEC);
   }
 
   @Override
@@ -80,7 +83,7 @@ public final class SweepCommand implements Callable<Integer> {
         runId)));
     JobRunner.Result r = JobRunner.run("sweep", spark, s, p.toString(), stages);
     printSummary(r, s);
-    return 0;
+    return ReportCommand.afterRun(r, spark);
   }
 
   private void printSummary(JobRunner.Result r, SweepSpec s) {

@@ -336,8 +336,8 @@ public final class AttentionProfileJob {
   public static List<DeltaTables.Write> writes(SparkSession spark, SweepSpec spec, Settings s, String runId) {
     List<Dataset<Row>> t = compute(spark, spec.configurations(), s);
     return List.of(
-        new DeltaTables.Write(PROFILE, t.get(0).withColumn("run_id", lit(runId)), "run_id"),
-        new DeltaTables.Write(BOUNDS, t.get(1).withColumn("run_id", lit(runId)), "run_id"));
+        new DeltaTables.Write(PROFILE, t.get(0).withColumn("run_id", lit(runId)), "run_id", "model"),
+        new DeltaTables.Write(BOUNDS, t.get(1).withColumn("run_id", lit(runId)), "run_id", "model"));
   }
 
   /** The SQL engine's plan over a small input, for explain-gpu. */

@@ -26,7 +26,8 @@ public final class DeltaTables {
   /**
    * One table's rows for one run; {@code rows} must carry {@code run_id}. The write replaces the
    * run's rows, narrowed by {@code alsoWhere} when a table keeps several rows per run (runs: one
-   * per command).
+   * per command). {@code partitionBy} must be the table's documented partitioning
+   * ({@link TableDocs.TableDoc#partitionedBy()}).
    */
   public record Write(String table, Dataset<Row> rows, String alsoWhere, String[] partitionBy) {
     public Write(String table, Dataset<Row> rows, String... partitionBy) {
@@ -81,7 +82,20 @@ public final class DeltaTables {
         Write w = queue.get(i);
         long t0 = System.nanoTime();
         String path = path(warehouse, w.table());
+        List<String> documented = TableDocs.get(w.table()).partitionedBy();
+        if (!documented.equals(List.of(w.partitionBy()))) {
+          throw new IllegalStateException("table " + w.table() + " is written partitioned by " + List.of(w.partitionBy())
+              + " but documented as partitioned by " + documented + " (TableDocs)");
+        }
         before.put(w.table(), version(spark, path));
+        if (before.get(w.table()) >= 0) {
+          List<String> existing = partitionColumns(spark, path);
+          if (!existing.equals(documented)) {
+            throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale writes it"
+                + " partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or rewrite the"
+                + " table with the new partitioning");
+          }
+        }
         Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
         rows.write().format("delta").mode("overwrite")
             .option("replaceWhere", "run_id = '" + runId + "'" + (w.alsoWhere() == null ? "" : " AND " + w.alsoWhere()))
@@ -107,6 +121,12 @@ public final class DeltaTables {
   @SuppressWarnings("unchecked")
   private static <E extends Throwable> E rethrow(Throwable e) throws E {
     throw (E) e;
+  }
+
+  /** The partition columns of an existing Delta table, from its log. */
+  static List<String> partitionColumns(SparkSession spark, String path) {
+    Row detail = DeltaTable.forPath(spark, path).detail().select("partitionColumns").head();
+    return new ArrayList<>(detail.<String>getList(0));
   }
 
   private static long outputRows(SparkSession spark, String path) {

@@ -115,6 +115,7 @@ public final class ScalingLawsJob {
     List<Configuration> configs = spec.configurations();
     Progress.info("scaling-laws: " + configs.size() + " configurations (" + spec.models.size() + " models)");
     Dataset<Row> rows = bounds(spark, configs).withColumn("run_id", lit(runId));
-    return new DeltaTables.Write(TABLE, rows, "run_id");
+    // partitioned by run, then model: dashboards filter by both (docs/tables.md, Partitioning)
+    return new DeltaTables.Write(TABLE, rows, "run_id", "model");
   }
 }

@@ -37,6 +37,16 @@ public final class Sessions {
   }
 
   public static SparkSession get(String profileName, String appName) {
+    return get(profileName, appName, java.util.Map.of(), false);
+  }
+
+  /**
+   * As {@link #get(String, String)}, plus {@code conf} (applied after the profile) and, when
+   * {@code hive}, the Hive catalog ({@code enableHiveSupport()}): only {@code register-tables} uses
+   * it; every other command stays on the in-memory catalog of the profile. The catalog is fixed
+   * when a JVM's first session starts, so asking for Hive while an in-memory session runs fails.
+   */
+  public static SparkSession get(String profileName, String appName, java.util.Map<String, String> conf, boolean hive) {
     SparkConf submitted = new SparkConf(); // picks up spark.* system properties set by spark-submit
     boolean underSubmit = submitted.contains("spark.master");
     SparkSession.Builder b = SparkSession.builder().appName(appName);
@@ -49,6 +59,10 @@ public final class Sessions {
         b.master("local[*]");
       }
     }
+    conf.forEach(b::config);
+    if (hive) {
+      b.config("spark.sql.catalogImplementation", "hive").enableHiveSupport();
+    }
     String extensions = submitted.get("spark.sql.extensions", "");
     StringBuilder ext = new StringBuilder(extensions);
     for (String e : new String[] {DELTA_EXTENSION, ROPE_EXTENSION}) {
@@ -60,6 +74,10 @@ public final class Sessions {
     b.config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     SparkSession spark = b.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    if (hive && !"hive".equals(spark.sparkContext().conf().get("spark.sql.catalogImplementation", "in-memory"))) {
+      throw new IllegalStateException("a Spark session with the in-memory catalog already runs in this JVM;"
+          + " the Hive catalog needs a fresh one (stop it first)");
+    }
     return spark;
   }
 }

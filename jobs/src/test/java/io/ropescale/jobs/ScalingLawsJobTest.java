@@ -139,7 +139,7 @@ class ScalingLawsJobTest extends SparkTestBase {
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "keep", List.of(
             new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id"))));
+            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
     assertTrue(String.valueOf(e.getMessage()).contains("boom"), e.getMessage());
     assertEquals(boundsVersion, version(wh, "rope_bounds"));
     assertTrue(version(wh, "runs") > runsVersion, "runs was written, then restored");
@@ -160,8 +160,30 @@ class ScalingLawsJobTest extends SparkTestBase {
     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "x", List.of(
             new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id"))));
+            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
     assertFalse(Files.exists(wh.resolve("runs")));
     assertEquals(-1, version(wh, "rope_bounds"));
+  }
+
+  @Test
+  void aTableWithAnotherPartitioningIsRefusedWithAClearMessage() {
+    Path wh = tempWarehouse();
+    // rope_bounds as an older build wrote it: partitioned by run_id only
+    ScalingLawsJob.bounds(spark, SweepSpec.load(PAPER).configurations())
+        .withColumn("run_id", org.apache.spark.sql.functions.lit("old"))
+        .write().format("delta").partitionBy("run_id").save(wh.resolve("rope_bounds").toString());
+    long v = version(wh, "rope_bounds");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      assertEquals(1, Main.run("scaling-laws", "--spec", PAPER.toString(), "--warehouse", wh.toString(), "--run-id", "new"));
+    } finally {
+      System.setErr(old);
+    }
+    assertTrue(err.toString().contains("is partitioned by [run_id] but this ropescale writes it partitioned by [run_id, model]"),
+        err.toString());
+    assertEquals(v, version(wh, "rope_bounds"));
+    assertFalse(Files.exists(wh.resolve("runs")));
   }
 }

@@ -152,8 +152,8 @@ public final class CorpusCoverageJob {
     int covFiles = (int) Math.max(1, Math.min(64, docCount * cc.configs.size() / 200_000));
     List<DeltaTables.Write> writes = new ArrayList<>();
     writes.add(new DeltaTables.Write(DOCUMENTS, documents.coalesce(docFiles), "run_id"));
-    writes.add(new DeltaTables.Write(COVERAGE, coverage.coalesce(covFiles), "run_id"));
-    writes.add(new DeltaTables.Write(CORPUS, corpusCoverage(coverage).coalesce(1), "run_id"));
+    writes.add(new DeltaTables.Write(COVERAGE, coverage.coalesce(covFiles), "run_id", "model"));
+    writes.add(new DeltaTables.Write(CORPUS, corpusCoverage(coverage).coalesce(1), "run_id", "model"));
     writes.add(new DeltaTables.Write(HISTOGRAM, histogram(valid, run, corpusName, now).coalesce(1), "run_id"));
     writes.add(new DeltaTables.Write(QUARANTINE, quarantine.coalesce(1), "run_id"));
     if (corpus.tokenDetailSample() > 0) {
@@ -172,7 +172,7 @@ public final class CorpusCoverageJob {
           .select(run, corpusName, col("doc_id"), col("model"), col("config_id"), col("position"), col("token_id"),
               col("repeat_distance"), col("ngram_repeat_distance"), col("margin_at_repeat"), col("undiscriminated"),
               col("beyond_extrapolation_bound"), col("ood_pairs"), now);
-      writes.add(new DeltaTables.Write(TOKEN_STATS, ts, "run_id"));
+      writes.add(new DeltaTables.Write(TOKEN_STATS, ts, "run_id", "model"));
     }
     return writes;
   }

@@ -1,0 +1,268 @@
+package io.ropescale.report;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import io.ropescale.jobs.DeltaTables;
+import io.ropescale.rope.RopeInputException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The rows of one run that the dashboard shows, read from the warehouse's Delta tables. A table
+ * that does not exist is absent here (its section shows a note); every present table holds only
+ * this run's rows, as plain JSON-ready values (timestamps as ISO-8601 strings, non-finite numbers
+ * as null).
+ */
+public final class ReportData {
+  /** At most this many attention_profile points per configuration go into the page. */
+  public static final int PROFILE_POINTS_PER_CONFIG = 640;
+  /** Log-spaced bins per octave used to condense a longer attention profile. */
+  public static final int PROFILE_BINS_PER_OCTAVE = 32;
+  /** The attention_profile columns the page carries. */
+  public static final List<String> PROFILE_COLUMNS = List.of("model", "config_id", "position_start", "position_end",
+      "positions", "margin_min", "margin_mean", "ood_pairs_mean", "ood_pairs_max");
+  /** Rows of the quarantine list shown at most. */
+  public static final int LIST_ROWS = 50;
+  /** Longest documents listed. */
+  public static final int DOCUMENT_ROWS = 10;
+
+  /** A table's rows for the run; {@code note} says how the rows were reduced, if they were. */
+  public record Table(String name, List<String> columns, List<Map<String, Object>> rows, String note) {}
+
+  public final String runId;
+  public final String warehouse;
+  public final Instant generatedAt;
+  private final Map<String, Table> tables = new LinkedHashMap<>();
+
+  public ReportData(String runId, String warehouse, Instant generatedAt) {
+    this.runId = runId;
+    this.warehouse = warehouse;
+    this.generatedAt = generatedAt;
+  }
+
+  public ReportData put(Table t) {
+    tables.put(t.name(), t);
+    return this;
+  }
+
+  /** Convenience for tests and derived data: a table from maps (columns from the first row). */
+  public ReportData put(String name, List<Map<String, Object>> rows) {
+    List<String> cols = rows.isEmpty() ? List.of() : new ArrayList<>(rows.get(0).keySet());
+    return put(new Table(name, cols, rows, null));
+  }
+
+  /** The table, or null when it does not exist in the warehouse. */
+  public Table table(String name) {
+    return tables.get(name);
+  }
+
+  /** The table's rows; empty when absent. */
+  public List<Map<String, Object>> rows(String name) {
+    Table t = tables.get(name);
+    return t == null ? List.of() : t.rows();
+  }
+
+  public boolean hasRows(String name) {
+    return !rows(name).isEmpty();
+  }
+
+  public Map<String, Table> tables() {
+    return Collections.unmodifiableMap(tables);
+  }
+
+  // ---- loading from Delta ----
+
+  /** The newest run in {@code runs} by ended_at. */
+  public static String latestRun(SparkSession spark, String warehouse) {
+    Dataset<Row> runs = DeltaTables.read(spark, warehouse, "runs");
+    List<Row> r = runs.orderBy(desc("ended_at"), desc("run_id")).select("run_id").limit(1).collectAsList();
+    if (r.isEmpty()) {
+      throw new RopeInputException("warehouse", warehouse, "has no runs yet");
+    }
+    return r.get(0).getString(0);
+  }
+
+  /** Reads every table the dashboard shows, for one run. */
+  public static ReportData load(SparkSession spark, String warehouse, String runId) {
+    ReportData d = new ReportData(runId, warehouse, Instant.now());
+    Dataset<Row> runs = runRows(spark, warehouse, "runs", runId);
+    if (runs == null || runs.isEmpty()) {
+      throw new RopeInputException("run-id", runId, "is not a run of " + warehouse + " (no row in its runs table)");
+    }
+    d.put(collect("runs", runs.orderBy("ended_at", "command"), null)); // one row per command of the run
+    add(d, spark, warehouse, "rope_bounds", "model", "rope_type", "tune_len", "base", "config_id");
+    addProfile(d, spark, warehouse);
+    add(d, spark, warehouse, "attention_bounds", "model", "config_id", "engine");
+    add(d, spark, warehouse, "base_lower_bounds", "rotary_dim", "grid_per_decade", "context");
+    add(d, spark, warehouse, "scaling_fits", "fit", "group_key");
+    add(d, spark, warehouse, "corpus_coverage", "corpus", "model", "config_id", "engine");
+    add(d, spark, warehouse, "document_length_histogram", "corpus", "bucket_start");
+    addList(d, spark, warehouse, "quarantine", LIST_ROWS, new String[] {"corpus", "path", "reason"}, "corpus", "path");
+    addList(d, spark, warehouse, "documents", DOCUMENT_ROWS, new String[] {"corpus", "doc_id", "path", "characters", "tokens"},
+        "-tokens", "corpus", "doc_id");
+    return d;
+  }
+
+  /** This run's rows of a table, or null when the table does not exist. */
+  static Dataset<Row> runRows(SparkSession spark, String warehouse, String table, String runId) {
+    String path = DeltaTables.path(warehouse, table);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return null;
+    }
+    return spark.read().format("delta").load(path).where(col("run_id").equalTo(lit(runId)));
+  }
+
+  private static void add(ReportData d, SparkSession spark, String wh, String table, String... order) {
+    Dataset<Row> rows = runRows(spark, wh, table, d.runId);
+    if (rows != null) {
+      d.put(collect(table, rows.orderBy(existing(rows, order)), null));
+    }
+  }
+
+  /** Long tables (one row per document or file): only the first {@code limit} rows, with the total. */
+  private static void addList(ReportData d, SparkSession spark, String wh, String table, int limit, String[] columns,
+      String... order) {
+    Dataset<Row> rows = runRows(spark, wh, table, d.runId);
+    if (rows == null) {
+      return;
+    }
+    List<String> present = Arrays.asList(rows.columns());
+    Column[] cols = Arrays.stream(columns).filter(present::contains).map(Column::new).toArray(Column[]::new);
+    long total = rows.count();
+    Dataset<Row> shown = rows.orderBy(existing(rows, order)).select(cols).limit(limit);
+    d.put(collect(table, shown, total > limit ? "first " + limit + " of " + total + " rows" : null));
+  }
+
+  /**
+   * attention_profile ({@link #PROFILE_COLUMNS}): one engine (jvm when present; the engines give the same numbers), and when a
+   * configuration has more than {@link #PROFILE_POINTS_PER_CONFIG} buckets, its buckets merged into
+   * {@link #PROFILE_BINS_PER_OCTAVE} log-spaced bins per octave (min of minima, max of maxima,
+   * position-weighted means).
+   */
+  private static void addProfile(ReportData d, SparkSession spark, String wh) {
+    Dataset<Row> rows = runRows(spark, wh, "attention_profile", d.runId);
+    if (rows == null) {
+      return;
+    }
+    List<String> notes = new ArrayList<>();
+    // one small job: rows per (engine, configuration)
+    List<Row> counts = rows.groupBy("engine", "config_id").agg(count(lit(1)).as("n")).collectAsList();
+    java.util.SortedSet<String> engines = new java.util.TreeSet<>();
+    counts.forEach(r -> engines.add(r.getString(0)));
+    String keep = engines.isEmpty() ? null : engines.contains("jvm") ? "jvm" : engines.first();
+    if (engines.size() > 1) {
+      rows = rows.where(col("engine").equalTo(lit(keep)));
+      notes.add("engine " + keep + " shown (the engines give the same numbers)");
+    }
+    long widest = counts.stream().filter(r -> r.getString(0).equals(keep)).mapToLong(r -> r.getLong(2)).max().orElse(0);
+    long before = counts.stream().filter(r -> r.getString(0).equals(keep)).mapToLong(r -> r.getLong(2)).sum();
+    boolean condense = widest > PROFILE_POINTS_PER_CONFIG;
+    if (condense) {
+      rows = rows.withColumn("bin", expr("floor(log2(position_start + 1) * " + PROFILE_BINS_PER_OCTAVE + ")"))
+          .groupBy("run_id", "model", "config_id", "engine", "bin")
+          .agg(expr("min(bucket)").as("bucket"),
+              expr("min(position_start)").as("position_start"),
+              expr("max(position_end)").as("position_end"),
+              expr("sum(positions)").as("positions"),
+              expr("min(margin_min)").as("margin_min"),
+              expr("max(margin_max)").as("margin_max"),
+              expr("sum(margin_mean * positions) / sum(positions)").as("margin_mean"),
+              expr("min(decay_min)").as("decay_min"),
+              expr("max(decay_max)").as("decay_max"),
+              expr("sum(decay_mean * positions) / sum(positions)").as("decay_mean"),
+              expr("min(ood_pairs_min)").as("ood_pairs_min"),
+              expr("max(ood_pairs_max)").as("ood_pairs_max"),
+              expr("sum(ood_pairs_mean * positions) / sum(positions)").as("ood_pairs_mean"),
+              expr("max(computed_at)").as("computed_at"))
+          .drop("bin");
+    }
+    // only what the charts and tooltips read: the page stays small for many configurations
+    Table t = collect("attention_profile", rows.orderBy("model", "config_id", "position_start")
+        .select(PROFILE_COLUMNS.stream().map(Column::new).toArray(Column[]::new)), null);
+    if (condense) {
+      notes.add("buckets merged into " + PROFILE_BINS_PER_OCTAVE + " log-spaced bins per octave (" + before
+          + " rows -> " + t.rows().size() + ")");
+    }
+    d.put(new Table(t.name(), t.columns(), t.rows(), notes.isEmpty() ? null : String.join("; ", notes)));
+  }
+
+  private static Column[] existing(Dataset<Row> rows, String... order) {
+    List<String> present = Arrays.asList(rows.columns());
+    List<Column> out = new ArrayList<>();
+    for (String o : order) {
+      boolean descending = o.startsWith("-");
+      String name = descending ? o.substring(1) : o;
+      if (present.contains(name)) {
+        out.add(descending ? col(name).desc() : col(name));
+      }
+    }
+    return out.toArray(new Column[0]);
+  }
+
+  static Table collect(String name, Dataset<Row> rows, String note) {
+    StructField[] fields = rows.schema().fields();
+    List<String> cols = Arrays.stream(fields).map(StructField::name).toList();
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Row r : rows.collectAsList()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int i = 0; i < fields.length; i++) {
+        m.put(fields[i].name(), plain(r.get(i)));
+      }
+      out.add(m);
+    }
+    return new Table(name, cols, out, note);
+  }
+
+  /** A Spark value as a JSON-ready Java value. */
+  static Object plain(Object v) {
+    if (v instanceof Timestamp t) {
+      return t.toInstant().toString();
+    }
+    if (v instanceof Double x) {
+      return Double.isFinite(x) ? x : null;
+    }
+    if (v instanceof Float x) {
+      return Float.isFinite(x) ? x.doubleValue() : null;
+    }
+    if (v instanceof java.math.BigDecimal x) {
+      return x.doubleValue();
+    }
+    if (v instanceof scala.collection.Map<?, ?> m) {
+      Map<String, Object> out = new java.util.TreeMap<>();
+      scala.collection.JavaConverters.mapAsJavaMap(m).forEach((k, x) -> out.put(String.valueOf(k), plain(x)));
+      return out;
+    }
+    if (v instanceof scala.collection.Seq<?> s) {
+      List<Object> out = new ArrayList<>();
+      scala.collection.JavaConverters.seqAsJavaList(s).forEach(x -> out.add(plain(x)));
+      return out;
+    }
+    if (v instanceof Row r) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (int i = 0; i < r.size(); i++) {
+        out.put(r.schema().fields()[i].name(), plain(r.get(i)));
+      }
+      return out;
+    }
+    if (v instanceof java.sql.Date dt) {
+      return dt.toLocalDate().toString();
+    }
+    return v;
+  }
+}
