@@ -24,7 +24,10 @@ JAR = Path(os.environ.get("ROPESCALE_JAR") or REPO_ROOT / rc.JAR_RELATIVE)
 LOGICAL_DATE = "2025-01-06T00:00:00+00:00"
 RUN_ID = rc.derive_run_id("ropescale_sweep", datetime(2025, 1, 6, tzinfo=timezone.utc))
 # Tables named in the job contract (fit reads them); every table found is checked.
-REQUIRED_TABLES = {"rope_bounds", "base_lower_bounds"}
+REQUIRED_TABLES = {"rope_bounds", "base_lower_bounds", "attention_profile", "documents", "corpus_coverage",
+                   "scaling_fits", "runs"}
+# Tables that legitimately hold no rows for this run: the sample corpus has no unreadable file.
+MAY_BE_EMPTY = {"quarantine"}
 DAGS_TEST_TIMEOUT = 2400  # seconds, per `airflow dags test` (six Spark stages)
 
 
@@ -104,6 +107,8 @@ def test_sweep_end_to_end_writes_delta_rows_idempotently(tmp_path: Path) -> None
     missing = REQUIRED_TABLES - set(after_first)
     assert not missing, f"missing tables {sorted(missing)}; found {sorted(after_first)}"
     for table, counts in after_first.items():
+        if table in MAY_BE_EMPTY and not counts:
+            continue
         assert counts.get(RUN_ID, 0) > 0, f"table {table} has no rows for run_id {RUN_ID}: {counts}"
         assert set(counts) == {RUN_ID}, f"table {table} has rows of other runs in a fresh warehouse: {counts}"
 

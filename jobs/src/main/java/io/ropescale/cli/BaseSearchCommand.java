@@ -19,8 +19,11 @@ import picocli.CommandLine.Option;
     description = "Smallest base on the grid 10^(k/G) whose similar-token margin stays >= 0 up to each context"
         + " (upward scan, never bisection), and the safe bound -> Delta table base_lower_bounds.")
 public final class BaseSearchCommand implements Callable<Integer> {
-  @Option(names = "--head-dim", required = true, description = "Attention head dimension")
-  int headDim;
+  @Option(names = "--spec", description = "Sweep spec: search what its base_search: section says (instead of the flags below)")
+  java.nio.file.Path spec;
+
+  @Option(names = "--head-dim", description = "Attention head dimension (required without --spec)")
+  Integer headDim;
 
   @Option(names = "--rotary-dim", description = "Rotary dimension (default: head dim)")
   Integer rotaryDim;
@@ -28,7 +31,7 @@ public final class BaseSearchCommand implements Callable<Integer> {
   @Option(names = "--partial-rotary", description = "partial_rotary_factor")
   Double partialRotary;
 
-  @Option(names = "--context", required = true, split = ",", description = "Context lengths, comma separated")
+  @Option(names = "--context", split = ",", description = "Context lengths, comma separated (required without --spec)")
   long[] contexts;
 
   @Option(names = "--grid-per-decade", defaultValue = "1000", description = "G, grid points per decade (default ${DEFAULT-VALUE})")
@@ -45,12 +48,23 @@ public final class BaseSearchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RopeInputException.requireRotaryDim("head_dim", headDim);
-    int d = rotaryDim != null ? rotaryDim
-        : partialRotary != null ? RopeConfig.rotaryDimOf(headDim, partialRotary) : headDim;
-    BaseSearchJob.Settings s = new BaseSearchJob.Settings(List.of(d), contexts, grid, maxBase);
+    io.ropescale.jobs.SweepSpec sweep = spec == null ? null : io.ropescale.jobs.SweepSpec.load(spec);
+    BaseSearchJob.Settings s;
+    if (sweep != null) {
+      s = BaseSearchJob.Settings.from(sweep);
+    } else {
+      if (headDim == null || contexts == null) {
+        throw new RopeInputException(headDim == null ? "--head-dim" : "--context", "missing",
+            "required unless --spec names a spec with a base_search: section");
+      }
+      RopeInputException.requireRotaryDim("head_dim", headDim);
+      int d = rotaryDim != null ? rotaryDim
+          : partialRotary != null ? RopeConfig.rotaryDimOf(headDim, partialRotary) : headDim;
+      s = new BaseSearchJob.Settings(List.of(d), contexts, grid, maxBase);
+    }
     List<Dataset<Row>> result = new ArrayList<>();
-    JobRunner.run("base-search", spark, null, "--head-dim " + headDim + " --context ...",
+    JobRunner.run("base-search", spark, sweep, sweep != null ? "--spec " + spec
+            : "--head-dim " + headDim + " --context " + java.util.Arrays.toString(contexts),
         List.of((session, runId) -> {
           Dataset<Row> rows = BaseSearchJob.compute(session, s).cache();
           result.add(rows);

@@ -12,6 +12,9 @@ import picocli.CommandLine.Mixin;
     description = "Fit log base lower bound vs log context and log T_extra vs log base on a run's tables"
         + " (needs --run-id of a run that wrote rope_bounds or base_lower_bounds) -> Delta table scaling_fits.")
 public final class FitCommand implements Callable<Integer> {
+  @picocli.CommandLine.Option(names = "--spec", description = "The run's sweep spec, recorded with the fit in the runs table")
+  java.nio.file.Path spec;
+
   @Mixin
   SparkOptions spark;
 
@@ -20,7 +23,8 @@ public final class FitCommand implements Callable<Integer> {
     if (spark.runId == null) {
       throw new RopeInputException("--run-id", "missing", "fit reads the tables of an existing run; name it");
     }
-    JobRunner.run("fit", spark, null, "--run-id " + spark.runId,
+    io.ropescale.jobs.SweepSpec sweep = spec == null ? null : io.ropescale.jobs.SweepSpec.load(spec);
+    JobRunner.run("fit", spark, sweep, "--run-id " + spark.runId,
         List.of((session, runId) -> List.of(FitJob.write(
             FitJob.computeFromWarehouse(session, spark.warehouse, runId).cache(), runId))));
     return 0;

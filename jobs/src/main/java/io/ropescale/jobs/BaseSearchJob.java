@@ -56,7 +56,8 @@ public final class BaseSearchJob {
     public static Settings from(SweepSpec spec) {
       JsonNode n = spec.section("base_search");
       if (!n.isObject()) {
-        throw new RopeInputException("spec.base_search", n, "must be a mapping with contexts, grid_per_decade");
+        throw new RopeInputException("spec.base_search", n.isMissingNode() ? "missing" : n,
+            "must be a mapping with contexts, grid_per_decade");
       }
       n.fieldNames().forEachRemaining(k -> {
         if (!List.of("contexts", "grid_per_decade", "max_base", "rotary_dims").contains(k)) {

@@ -74,6 +74,34 @@ class BaseSearchAndFitTest extends SparkTestBase {
   }
 
   @Test
+  void specDrivenSearchAndFitTakeTheStageFlags() throws Exception {
+    // the Airflow stages call every command as <command> --spec F --warehouse W --run-id R
+    Path wh = tempWarehouse();
+    Path spec = java.nio.file.Files.createTempFile("bs", ".yaml");
+    java.nio.file.Files.writeString(spec, "name: stage-flags\nmodels: [llama2-7b, pythia-6.9b]\n"
+        + "base_search: {contexts: [256, 1024], grid_per_decade: 100, max_base: 1e7}\n");
+    String[] common = {"--spec", spec.toString(), "--warehouse", wh.toString(), "--run-id", "st"};
+    assertEquals(0, Main.run(concat("base-search", common)));
+    List<Row> rows = spark.read().format("delta").load(wh.resolve("base_lower_bounds").toString())
+        .orderBy("rotary_dim", "context").collectAsList();
+    assertEquals(4, rows.size(), "two contexts for each rotary dim of the spec's models (32 and 128)");
+    assertEquals(32, (int) rows.get(0).<Integer>getAs("rotary_dim"));
+    assertEquals(0, Main.run(concat("fit", common)));
+    Row fitRun = spark.read().format("delta").load(wh.resolve("runs").toString()).where("command = 'fit'").first();
+    assertEquals("stage-flags", fitRun.getAs("spec_name"));
+    assertEquals(2, spark.read().format("delta").load(wh.resolve("runs").toString()).count(), "one row per command");
+    java.nio.file.Files.writeString(spec, "models: [llama2-7b]\n");
+    assertEquals(2, Main.run(concat("base-search", common)), "a spec without base_search: is bad input");
+  }
+
+  static String[] concat(String command, String[] rest) {
+    String[] out = new String[rest.length + 1];
+    out[0] = command;
+    System.arraycopy(rest, 0, out, 1, rest.length);
+    return out;
+  }
+
+  @Test
   void badSearchInputExitsTwoAndWritesNothing() {
     Path wh = tempWarehouse();
     String w = wh.toString();
@@ -85,6 +113,8 @@ class BaseSearchAndFitTest extends SparkTestBase {
         {"base-search", "--head-dim", "128", "--context", "1024", "--max-base", "0.5", "--warehouse", w},
         {"fit", "--warehouse", w, "--run-id", "nothing-here"},
         {"fit", "--warehouse", w},
+        {"base-search", "--context", "1024", "--warehouse", w},
+        {"base-search", "--head-dim", "128", "--warehouse", w},
     };
     for (String[] a : bad) {
       assertEquals(2, Main.run(a), String.join(" ", a));
