@@ -30,7 +30,7 @@ public final class Html {
 
   /**
    * JSON that is safe inside a {@code <script>} element: {@code <}, {@code >}, {@code &} and the
-   * JavaScript line terminators U+2028/U+2029 are written as {@code \\uXXXX} escapes. They can only
+   * JavaScript line terminators U+2028/U+2029 are written as {@code \\u003c}-style escapes. They can only
    * occur inside JSON strings, where the escape denotes the same character, so the value is unchanged
    * while no {@code </script>} or {@code <!--} can appear in the page.
    */
