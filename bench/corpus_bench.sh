@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Benchmark of the corpus-coverage stage (docs/benchmarks.md, "Corpus coverage"):
-#  1. builds a >= 10M-token corpus of real text (datasets/build-local-corpus.sh: OpenJDK sources);
+#  1. builds a >= 10M-token corpus of real text (datasets/build-local-corpus.sh: OpenJDK 17 sources by
+#     default; SOURCES=all adds the Go and CPython sources and a newer JDK's, for up to ~110M tokens);
 #  2. runs the whole stage (read, tokenize, statistics for 10 configurations, Delta writes) with the
 #     JVM engine on the embedded local Spark (local[*] = 2 cores here) and reports tokens/s/core;
 #  3. runs the SQL engine on CPU on a 1/8 slice of the corpus for comparison;
 #  4. runs the obvious alternative: plain jtokkit tokenization alone, one thread, no statistics.
-# Builds with `mvn package` (never install). Usage: bench/corpus_bench.sh [CORPUS_MB] [SQL_MB]
+# Builds with `mvn package` (never install). Usage: bench/corpus_bench.sh [CORPUS_MB] [SQL_MB] [SOURCES]
+# (SOURCES: a build-local-corpus.sh --sources list, or "all"). Each run also reports the load average
+# and the command's own CPU time: on a shared machine, wall-clock tokens/s/core understates the code.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MB="${1:-48}"
 SQL_MB="${2:-6}"
+SOURCES="${3:-jdk17}"
+[ "$SOURCES" = all ] && SOURCES="jdk17,go,python,jdk25"
 WORK="${BENCH_DIR:-/tmp/ropescale-corpus-bench}"
 CORES="$(nproc)"
 rm -rf "$WORK" && mkdir -p "$WORK"
-"$ROOT/datasets/build-local-corpus.sh" "$WORK/corpus" --mb "$MB"
+"$ROOT/datasets/build-local-corpus.sh" "$WORK/corpus" --mb "$MB" --sources "$SOURCES"
 "$ROOT/datasets/build-local-corpus.sh" "$WORK/corpus-sql" --mb "$SQL_MB"
 cd "$ROOT"
 mvn -q -B -o package -DskipTests 2>/dev/null || mvn -q -B package -DskipTests
@@ -42,21 +47,24 @@ stage() { # engine corpus-dir label
   local log="$WORK/$3.log"
   local t0 t1
   t0=$(date +%s.%N)
-  java "${JAVA_OPTS[@]}" -cp "$CP" io.ropescale.cli.Main corpus-coverage --spec "$WORK/spec.yaml" \
+  /usr/bin/time -f '%U %S' -o "$WORK/$3.cpu" java "${JAVA_OPTS[@]}" -cp "$CP" io.ropescale.cli.Main corpus-coverage --spec "$WORK/spec.yaml" \
     --corpus "$2" --engine "$1" --warehouse "$WORK/wh-$3" --run-id bench >"$log" 2>&1 || { cat "$log"; exit 1; }
   t1=$(date +%s.%N)
   local tokens ms scan
   tokens=$(grep -o 'documents, [0-9]* tokens' "$log" | grep -o '[0-9]*' | tail -1)
   ms=$(grep -o 'corpus-coverage: wrote .* in [0-9]* ms' "$log" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
   scan=$(grep -o 'quarantined) in [0-9.]* s' "$log" | grep -o '[0-9.]* s' | grep -o '[0-9.]*')
-  python3 - "$3" "$tokens" "$ms" "$t0" "$t1" "$CORES" "$scan" <<'PY'
+  python3 - "$3" "$tokens" "$ms" "$t0" "$t1" "$CORES" "$scan" "$(tail -1 "$WORK/$3.cpu")" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
 import sys
 label, tokens, ms, t0, t1, cores, scan = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7])
+cpu, load = sum(map(float, sys.argv[8].split())), sys.argv[9]
 stage, wall = ms / 1000, t1 - t0
 print(f"{label}: {tokens:,} tokens, 10 configurations on {cores} cores\n"
       f"  read + tokenize + per-document statistics (scan): {scan:.1f} s = {tokens / scan / cores:,.0f} tokens/s/core\n"
       f"  whole stage incl. the 6 Delta commits:           {stage:.1f} s = {tokens / stage / cores:,.0f} tokens/s/core\n"
-      f"  whole command incl. JVM + Spark start:           {wall:.1f} s = {tokens / wall / cores:,.0f} tokens/s/core")
+      f"  whole command incl. JVM + Spark start:           {wall:.1f} s = {tokens / wall / cores:,.0f} tokens/s/core\n"
+      f"  CPU time of the command (user + sys):            {cpu:.1f} s = {tokens / cpu:,.0f} tokens per CPU-second"
+      f" (load average {load} at the end)")
 PY
 }
 echo "== JVM engine, $MB MB corpus"

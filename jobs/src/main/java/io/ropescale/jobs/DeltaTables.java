@@ -60,7 +60,7 @@ public final class DeltaTables {
   }
 
   /**
-   * Writes every table, in order; all or nothing. Returns rows written per table (from the Delta
+   * Writes every table (a few at a time, see below); all or nothing. Returns rows written per table (from the Delta
    * commit's own metrics).
    */
   public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, List<Write> writes) {
@@ -68,54 +68,116 @@ public final class DeltaTables {
   }
 
   /**
+   * Tables written at the same time. Each write's fixed cost (planning, code generation, a small
+   * Spark job, the Delta commit protocol) runs mostly on one driver thread and dwarfs the rows of
+   * the small per-run tables; writing a few tables at once keeps the other cores busy. Writes go
+   * to different tables, so their Delta commits do not conflict.
+   */
+  static final int PARALLEL_WRITES = 3;
+
+  /**
    * As {@link #commit(SparkSession, String, String, List)}, then one last write built from the
-   * row counts (the {@code runs} record), inside the same all-or-nothing unit.
+   * row counts (the {@code runs} record), inside the same all-or-nothing unit. The writes run up
+   * to {@link #PARALLEL_WRITES} at a time (each table its own write); the last one runs after all
+   * of them. If any fails, every table already written is rolled back once the others finished.
    */
   public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, List<Write> writes,
       java.util.function.Function<Map<String, Long>, Write> last) {
-    Map<String, Long> before = new LinkedHashMap<>();
-    Map<String, Long> written = new LinkedHashMap<>();
-    List<String> done = new ArrayList<>();
-    List<Write> queue = new ArrayList<>(writes);
+    Map<String, Long> before = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Long> counts = new java.util.concurrent.ConcurrentHashMap<>();
+    List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.Set<String> tables = new java.util.HashSet<>();
+    for (Write w : writes) {
+      if (!tables.add(w.table())) { // two writes of one table would race: callers never do that
+        throw new IllegalArgumentException("table " + w.table() + " written twice in one commit");
+      }
+    }
+    int threads = Math.max(1, Math.min(PARALLEL_WRITES, writes.size()));
+    java.util.concurrent.ExecutorService pool = threads == 1 ? null
+        : java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+          Thread t = new Thread(r, "ropescale-delta-write");
+          t.setDaemon(true);
+          return t;
+        });
     try {
-      for (int i = 0; i < queue.size(); i++) {
-        Write w = queue.get(i);
-        long t0 = System.nanoTime();
-        String path = path(warehouse, w.table());
-        List<String> documented = TableDocs.get(w.table()).partitionedBy();
-        if (!documented.equals(List.of(w.partitionBy()))) {
-          throw new IllegalStateException("table " + w.table() + " is written partitioned by " + List.of(w.partitionBy())
-              + " but documented as partitioned by " + documented + " (TableDocs)");
+      Throwable failure = null;
+      if (pool == null) {
+        for (Write w : writes) {
+          writeOne(spark, warehouse, runId, w, before, counts, done);
         }
-        before.put(w.table(), version(spark, path));
-        if (before.get(w.table()) >= 0) {
-          List<String> existing = partitionColumns(spark, path);
-          if (!existing.equals(documented)) {
-            throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale writes it"
-                + " partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or rewrite the"
-                + " table with the new partitioning");
+      } else {
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (Write w : writes) {
+          futures.add(pool.submit(() -> {
+            writeOne(spark, warehouse, runId, w, before, counts, done);
+            return null;
+          }));
+        }
+        for (java.util.concurrent.Future<?> f : futures) { // all finish before any rollback
+          try {
+            f.get();
+          } catch (java.util.concurrent.ExecutionException e) {
+            failure = failure == null ? e.getCause() : failure;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = failure == null ? e : failure;
           }
         }
-        Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
-        rows.write().format("delta").mode("overwrite")
-            .option("replaceWhere", "run_id = '" + runId + "'" + (w.alsoWhere() == null ? "" : " AND " + w.alsoWhere()))
-            .partitionBy(w.partitionBy())
-            .save(path);
-        done.add(w.table());
-        written.put(w.table(), outputRows(spark, path));
-        Progress.info(String.format("committed %s (%d rows) in %.1f s", w.table(), written.get(w.table()),
-            (System.nanoTime() - t0) / 1e9));
-        if (i == writes.size() - 1 && last != null) {
-          queue.add(last.apply(new LinkedHashMap<>(written)));
-        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      Map<String, Long> written = new LinkedHashMap<>();
+      for (Write w : writes) {
+        written.put(w.table(), counts.get(w.table()));
+      }
+      if (last != null) {
+        Write w = last.apply(new LinkedHashMap<>(written));
+        writeOne(spark, warehouse, runId, w, before, counts, done);
+        written.put(w.table(), counts.get(w.table()));
       }
       return written;
     } catch (Throwable e) { // Spark throws checked SparkException undeclared: catch everything
-      for (String table : done) {
+      for (String table : new ArrayList<>(done)) {
         rollback(spark, path(warehouse, table), before.get(table));
       }
       throw DeltaTables.<RuntimeException>rethrow(e);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
+  }
+
+  /** One table's write: replaces the run's rows in one Delta commit; records its version before and rows written. */
+  private static void writeOne(SparkSession spark, String warehouse, String runId, Write w, Map<String, Long> before,
+      Map<String, Long> counts, List<String> done) {
+    long t0 = System.nanoTime();
+    String path = path(warehouse, w.table());
+    List<String> documented = TableDocs.get(w.table()).partitionedBy();
+    if (!documented.equals(List.of(w.partitionBy()))) {
+      throw new IllegalStateException("table " + w.table() + " is written partitioned by " + List.of(w.partitionBy())
+          + " but documented as partitioned by " + documented + " (TableDocs)");
+    }
+    long version = version(spark, path);
+    before.put(w.table(), version);
+    if (version >= 0) {
+      List<String> existing = partitionColumns(spark, path);
+      if (!existing.equals(documented)) {
+        throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale writes it"
+            + " partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or rewrite the"
+            + " table with the new partitioning");
+      }
+    }
+    Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
+    rows.write().format("delta").mode("overwrite")
+        .option("replaceWhere", "run_id = '" + runId + "'" + (w.alsoWhere() == null ? "" : " AND " + w.alsoWhere()))
+        .partitionBy(w.partitionBy())
+        .save(path);
+    done.add(w.table());
+    long n = outputRows(spark, path);
+    counts.put(w.table(), n);
+    Progress.info(String.format("committed %s (%d rows) in %.1f s", w.table(), n, (System.nanoTime() - t0) / 1e9));
   }
 
   @SuppressWarnings("unchecked")

@@ -91,6 +91,9 @@ public final class CorpusCoverageJob {
   public static List<DeltaTables.Write> writes(SparkSession spark, SweepSpec spec, CorpusSpec corpus, String runId) {
     CorpusConfigs cc = new CorpusConfigs(spec.configurations());
     TokenEncoder enc = encoder(spark, corpus.tokenizer());
+    if (spark.sparkContext().isLocal()) {
+      preload(enc);
+    }
     CorpusInputs.Listing listing = CorpusInputs.list(corpus, spark.sparkContext().hadoopConfiguration());
     String engine = engine(spark, corpus.engine());
     boolean jvm = engine.equals("jvm");
@@ -175,6 +178,23 @@ public final class CorpusCoverageJob {
       writes.add(new DeltaTables.Write(TOKEN_STATS, ts, "run_id", "model"));
     }
     return writes;
+  }
+
+  /**
+   * Local mode: the executors share this JVM, so the tokenizer's tables (cl100k_base: 100K ranks,
+   * about a second to load cold) load on a background thread while the driver lists the corpus and
+   * plans the scan, instead of on the first task. Executors wait for the same cached instance.
+   */
+  private static void preload(TokenEncoder enc) {
+    Thread t = new Thread(() -> {
+      try {
+        enc.encode("preload");
+      } catch (RuntimeException | LinkageError e) {
+        // the tasks load it again and report the failure
+      }
+    }, "ropescale-tokenizer-preload");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The scan's rows: text-like items spread over partitions by size, plus Parquet/Delta rows. */
