@@ -123,6 +123,20 @@ def default_retries() -> int:
     return int(os.environ.get("ROPESCALE_RETRIES", "2"))
 
 
+def default_args() -> dict[str, Any]:
+    """Task defaults of every ropescale DAG: retries with exponential back-off (2, 4, 8 ... minutes)."""
+    from datetime import timedelta
+
+    return {
+        "owner": "ropescale",
+        "retries": default_retries(),
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=30),
+        "execution_timeout": timedelta(hours=6),
+    }
+
+
 # --------------------------------------------------------------------------- validation
 
 

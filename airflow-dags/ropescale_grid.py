@@ -12,7 +12,7 @@ Default `specs`: every *.yaml / *.yml under conf/sweeps/ when the DAG file is pa
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from airflow.sdk import DAG, Param, get_current_context, task, task_group
@@ -36,14 +36,7 @@ with DAG(
     max_active_runs=1,
     tags=["ropescale", "spark"],
     doc_md=__doc__,
-    default_args={
-        "owner": "ropescale",
-        "retries": rc.default_retries(),
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=30),
-        "execution_timeout": timedelta(hours=6),
-    },
+    default_args=rc.default_args(),
     params={
         "specs": Param(rc.sweep_specs(_HOME), type="array", items={"type": "string"},
                        description="Spec YAML paths, one mapped sweep each (default: conf/sweeps/*.yaml)."),

@@ -19,7 +19,7 @@ its host is only a fallback: the `master` param always wins.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from airflow.sdk import DAG, Param, get_current_context, task
@@ -43,14 +43,7 @@ with DAG(
     max_active_runs=1,
     tags=["ropescale", "spark"],
     doc_md=__doc__,
-    default_args={
-        "owner": "ropescale",
-        "retries": rc.default_retries(),
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": 2.0,  # 2, 4, 8 ... minutes
-        "max_retry_delay": timedelta(minutes=30),
-        "execution_timeout": timedelta(hours=6),
-    },
+    default_args=rc.default_args(),
     params={
         "spec": Param(rc.default_spec(_HOME), type="string", minLength=1,
                       description="Sweep spec YAML (absolute, or relative to ROPESCALE_HOME)."),
