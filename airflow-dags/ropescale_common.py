@@ -123,6 +123,19 @@ def default_retries() -> int:
     return int(os.environ.get("ROPESCALE_RETRIES", "2"))
 
 
+def dag_settings() -> dict[str, Any]:
+    """What every ropescale DAG shares: weekly schedule plus manual triggers, no catch-up, one run
+    at a time, retries with back-off (``default_args``)."""
+    return {
+        "schedule": "@weekly",
+        "start_date": datetime(2025, 1, 1, tzinfo=timezone.utc),
+        "catchup": False,
+        "max_active_runs": 1,
+        "tags": ["ropescale", "spark"],
+        "default_args": default_args(),
+    }
+
+
 def default_args() -> dict[str, Any]:
     """Task defaults of every ropescale DAG: retries with exponential back-off (2, 4, 8 ... minutes)."""
     from datetime import timedelta

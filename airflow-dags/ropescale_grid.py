@@ -12,7 +12,6 @@ Default `specs`: every *.yaml / *.yml under conf/sweeps/ when the DAG file is pa
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from airflow.sdk import DAG, Param, get_current_context, task, task_group
@@ -30,13 +29,8 @@ _HOME = rc.ropescale_home()
 with DAG(
     dag_id=DAG_ID,
     description="RoPE scaling-law sweeps for several specs (dynamic task mapping)",
-    schedule="@weekly",
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["ropescale", "spark"],
     doc_md=__doc__,
-    default_args=rc.default_args(),
+    **rc.dag_settings(),
     params={
         "specs": Param(rc.sweep_specs(_HOME), type="array", items={"type": "string"},
                        description="Spec YAML paths, one mapped sweep each (default: conf/sweeps/*.yaml)."),

@@ -19,7 +19,6 @@ its host is only a fallback: the `master` param always wins.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from airflow.sdk import DAG, Param, get_current_context, task
@@ -37,13 +36,8 @@ _HOME = rc.ropescale_home()
 with DAG(
     dag_id=DAG_ID,
     description="RoPE scaling-law sweep: six Spark stages writing Delta tables for one spec",
-    schedule="@weekly",
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    tags=["ropescale", "spark"],
     doc_md=__doc__,
-    default_args=rc.default_args(),
+    **rc.dag_settings(),
     params={
         "spec": Param(rc.default_spec(_HOME), type="string", minLength=1,
                       description="Sweep spec YAML (absolute, or relative to ROPESCALE_HOME)."),
