@@ -13,7 +13,7 @@ cd "$ROOT"
 SQL_RUNS=1
 [ "${1:-}" = "--no-sql" ] && SQL_RUNS=0
 "$ROOT/bin/ropescale" --version >/dev/null   # builds on first use
-(cd "$ROOT" && mvn -q -B -o test-compile -pl udfs,jobs 2>/dev/null || mvn -q -B test-compile -pl udfs,jobs)
+(cd "$ROOT" && mvn -q -B -o test-compile -pl core,udfs,jobs 2>/dev/null || mvn -q -B test-compile -pl core,udfs,jobs)
 
 if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
@@ -21,7 +21,7 @@ if [ ! -x bench/.venv/bin/python ]; then
 fi
 JVM_FLAGS=$(sed -n 's/.*<spark.test.jvm.args>\(.*\)<\/spark.test.jvm.args>.*/\1/p' pom.xml \
   | sed "s#\${maven.multiModuleProjectDirectory}#$ROOT#")
-CP="jobs/target/test-classes:jobs/target/classes:udfs/target/test-classes:udfs/target/classes:$(cat jobs/target/classpath.txt)"
+CP="jobs/target/test-classes:jobs/target/classes:core/target/test-classes:core/target/classes:udfs/target/test-classes:udfs/target/classes:$(cat jobs/target/classpath.txt)"
 OUT=$(mktemp -d)
 
 echo "== kernel level: B(m), one thread, d=128, 2^20 positions =="
