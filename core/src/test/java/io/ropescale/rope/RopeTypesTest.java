@@ -51,7 +51,7 @@ class RopeTypesTest {
     RopeScaling s = new RopeScaling("yarn", 4, 4096, Double.NaN, Double.NaN, 32, 1, null, null);
     double[] expected = {1, 0.1, 0.01 * (0.5 / 4 + 0.5), 0.001 / 4};
     assertArrayEquals(expected, RopeTypes.theta(cfg(8, 10000, 4096, 16384, s)), EPS);
-    assertEquals(1.0 + 0.1 * Math.log(4), RopeTypes.yarnAttentionFactor(4), EPS);
+    assertEquals(1.0 + 0.1 * Math.log(4), RopeTypes.attentionFactor(cfg(8, 10000, 4096, 16384, s)), EPS);
   }
 
   @Test

@@ -104,8 +104,9 @@ public final class ModelOptions {
           highFreqFactor == null ? Double.NaN : highFreqFactor,
           betaFast == null ? Double.NaN : betaFast,
           betaSlow == null ? Double.NaN : betaSlow,
-          m == null ? null : m.scaling().shortFactor(),
-          m == null ? null : m.scaling().longFactor());
+          // the model's own per-pair factors carry over only to longrope, the one type that reads them
+          m == null || !"longrope".equals(ropeType) ? null : m.scaling().shortFactor(),
+          m == null || !"longrope".equals(ropeType) ? null : m.scaling().longFactor());
     }
     return new RopeConfig(head, rot, train, bPre, tune, b, scaling);
   }

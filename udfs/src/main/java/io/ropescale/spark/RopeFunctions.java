@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import org.apache.spark.sql.Column;
 
 /**
- * The scaling laws (Liu et al. 2024; DESIGN.md section 2) as Spark {@link Column} expressions
+ * The scaling laws (Liu et al. 2024; docs/theory.md section 2) as Spark {@link Column} expressions
  * built only from built-in functions, so Catalyst folds and optimises them and the RAPIDS
  * Accelerator can run them on GPUs. They mirror {@link io.ropescale.rope.ScalingLaws} term for
  * term; out-of-domain inputs (odd or non-positive dims, bases <= 1, non-positive lengths) give

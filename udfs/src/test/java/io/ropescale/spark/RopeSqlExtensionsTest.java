@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The SQL functions: DESIGN.md values, agreement with the core on a grid, folding, no UDF. */
+/** The SQL functions: docs/theory.md values, agreement with the core on a grid, folding, no UDF. */
 class RopeSqlExtensionsTest {
   static SparkSession spark;
 

@@ -1,0 +1,32 @@
+package io.ropescale.rope;
+
+import java.util.Set;
+
+/** {@code ntk}, NTK-aware scaling: default frequencies of the base {@code base * factor^(d/(d-2))}. */
+final class NtkRope implements RopeType {
+  @Override
+  public String name() {
+    return "ntk";
+  }
+
+  @Override
+  public Set<String> keys() {
+    return Set.of("factor");
+  }
+
+  @Override
+  public void validate(RopeScaling s, int rotaryDim) {
+    RopeType.requireFactor(s);
+  }
+
+  @Override
+  public double effectiveBase(RopeVariant v, long seqLen) {
+    int d = v.rotaryDim();
+    return v.base() * Math.pow(v.scaling().factor(), (double) d / (d - 2));
+  }
+
+  @Override
+  public double[] inverseFrequencies(RopeVariant v, long seqLen) {
+    return RopeTypes.defaultTheta(v.rotaryDim(), effectiveBase(v, seqLen));
+  }
+}
