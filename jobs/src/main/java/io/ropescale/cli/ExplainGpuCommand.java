@@ -97,7 +97,7 @@ public final class ExplainGpuCommand implements Callable<Integer> {
       explain = Class.forName("com.nvidia.spark.rapids.ExplainPlan", true, Thread.currentThread().getContextClassLoader());
     } catch (ClassNotFoundException e) {
       throw new io.ropescale.rope.RopeInputException("rapids jar", "not on the class path",
-          "run explain-gpu through bin/ropescale (SparkSubmit --jars rapids-4-spark_2.12-25.04.0.jar)");
+          "run explain-gpu through bin/ropescale (SparkSubmit --jars " + io.ropescale.Versions.rapidsJar() + ")");
     }
     Method m = explain.getMethod("explainPotentialGpuPlan", Dataset.class, String.class);
     SparkSession spark = Sessions.get("local", "ropescale explain-gpu");
@@ -107,7 +107,8 @@ public final class ExplainGpuCommand implements Callable<Integer> {
         "org.apache.spark.sql.catalyst.optimizer.ConvertToLocalRelation");
     boolean allOnGpu = true;
     System.out.printf("RAPIDS Accelerator %s, Spark %s: potential GPU placement of each SQL-engine job%n",
-        explain.getPackage().getImplementationVersion() == null ? "25.04.0" : explain.getPackage().getImplementationVersion(),
+        explain.getPackage().getImplementationVersion() == null ? io.ropescale.Versions.rapids()
+            : explain.getPackage().getImplementationVersion(),
         spark.version());
     for (Map.Entry<String, Function<SparkSession, Dataset<Row>>> job : jobs().entrySet()) {
       String text = (String) m.invoke(null, job.getValue().apply(spark), "ALL");

@@ -14,7 +14,7 @@ import org.apache.spark.sql.types.StructType;
 
 /** The {@code runs} table row for one run: what ran, on what, when, and what it wrote. */
 public final class RunRecord {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = io.ropescale.Versions.project();
   private static final StructType SCHEMA = new StructType()
       .add("run_id", DataTypes.StringType, false)
       .add("command", DataTypes.StringType, false)

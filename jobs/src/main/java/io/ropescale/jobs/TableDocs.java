@@ -61,13 +61,18 @@ public final class TableDocs {
         c("critical_base", "double", "", "Critical base b_0 = b_pre^(log_{T_train/2pi}(T_tune/2pi)), Theorem 3"),
         c("regime", "string", "", "larger-base when effective_base > b_0, else smaller-base"),
         c("extrapolation_bound", "double", "tokens", "T_extra = 2pi * b^(d_extra/d) (larger-base, Theorem 2), else T_tune"),
-        c("critical_dim_tuned", "int", "dims", "d'_extra = 2*ceil((d/2) log_b(T_tune/2pi)) clamped to d, section 3.3"),
+        c("critical_dim_tuned", "int", "dims",
+            "Critical dimension in force after tuning: d_extra when effective_base > b_0 (Theorem 2), else"
+                + " d'_extra = critical_dim_tuned_formula (docs/theory.md section 2)"),
+        c("critical_dim_tuned_formula", "int", "dims",
+            "2*ceil((d/2) log_b(T_tune/2pi)) clamped to [0, d], whatever the regime (the paper's section 3.3 formula;"
+                + " in force only when b <= b_0)"),
         c("beta_quarter", "double", "", "b_1 = 2 T_tune/pi: the last pair sees a quarter period"),
         c("beta_half", "double", "", "b_2 = T_tune/pi: half a period"),
         c("beta_full", "double", "", "b_3 = T_tune/2pi: a full period; extrapolation unbounded in theory"),
         c("unbounded", "boolean", "", "effective_base <= b_3"),
         c("angle_coverage_bound", "double", "tokens",
-            "min over non-full pairs of A_n/theta_n, A_n = max(T_train theta_pre_n, T_tune theta_n) (DESIGN.md s.4); null when unbounded"),
+            "min over non-full pairs of A_n/theta_n, A_n = max(T_train theta_pre_n, T_tune theta_n) (docs/theory.md s.4); null when unbounded"),
         COMPUTED_AT);
     table("attention_profile", BY_RUN_AND_MODEL,
         "Per-position attention statistics of each configuration, condensed into buckets: exact positions below 2048,"
@@ -84,7 +89,7 @@ public final class TableDocs {
         c("decay_min", "double", "", "Min of the RoFormer long-term decay bound (2/d) sum_j |S_j|, S_j = sum_{k<j} e^{i m theta_k}"),
         c("decay_max", "double", "", "Max of the RoFormer decay bound"),
         c("decay_mean", "double", "", "Mean of the RoFormer decay bound"),
-        c("ood_pairs_min", "int", "pairs", "Min of ood_pairs(m): non-full pairs with m theta_n > A_n (DESIGN.md s.4)"),
+        c("ood_pairs_min", "int", "pairs", "Min of ood_pairs(m): non-full pairs with m theta_n > A_n (docs/theory.md s.4)"),
         c("ood_pairs_max", "int", "pairs", "Max of ood_pairs(m)"),
         c("ood_pairs_mean", "double", "pairs", "Mean of ood_pairs(m)"),
         COMPUTED_AT);
@@ -149,7 +154,7 @@ public final class TableDocs {
         c("tokens_beyond_tune_len", "bigint", "tokens", "#{t : t >= T_tune} = max(0, n - T_tune)"),
         c("tokens_beyond_extrapolation_bound", "bigint", "tokens",
             "#{t : t >= ceil(T_extra)} = max(0, n - ceil(T_extra)), T_extra of Liu et al. 2024 (Theorems 2-3)"),
-        c("tokens_with_ood_pairs", "bigint", "tokens", "#{t : ood_pairs(t) > 0}, ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        c("tokens_with_ood_pairs", "bigint", "tokens", "#{t : ood_pairs(t) > 0}, ood_pairs(t) = #{non-full n : t theta_n > A_n} (docs/theory.md s.4)"),
         c("repeats", "bigint", "tokens", "Tokens with an earlier occurrence of the same token id: r(t) = t - (last t' < t with x[t'] = x[t])"),
         c("repeats_beyond_extrapolation_bound", "bigint", "tokens", "#{t : r(t) >= ceil(T_extra)}"),
         c("undiscriminated_repeats", "bigint", "tokens",
@@ -199,7 +204,7 @@ public final class TableDocs {
         c("margin_at_repeat", "double", "", "B(r(t))/(d/2), B(m) = sum_n cos(m theta_n) (Men et al. 2024); null without repeat"),
         c("undiscriminated", "boolean", "", "B(r(t)) < 0; null without repeat"),
         c("beyond_extrapolation_bound", "boolean", "", "t >= ceil(T_extra)"),
-        c("ood_pairs", "int", "pairs", "ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        c("ood_pairs", "int", "pairs", "ood_pairs(t) = #{non-full n : t theta_n > A_n} (docs/theory.md s.4)"),
         COMPUTED_AT);
     table("runs", BY_RUN, "One row per successful run of a ropescale command",
         RUN_ID,

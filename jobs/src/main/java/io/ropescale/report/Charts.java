@@ -82,7 +82,7 @@ final class Charts {
              {"field": "effective_base", "type": "quantitative", "format": ",.1f", "title": "effective base"},
              {"field": "regime"}, {"field": "extrapolation_bound", "type": "quantitative", "format": ",.1f", "title": "T_extra (tokens)"},
              {"field": "angle_coverage_bound", "type": "quantitative", "format": ",.1f", "title": "angle-coverage bound (tokens)"},
-             {"field": "critical_dim", "title": "d_extra"}, {"field": "critical_dim_tuned", "title": "d'_extra"},
+             {"field": "critical_dim", "title": "d_extra"}, {"field": "critical_dim_tuned", "title": "critical dim in force"},
              {"field": "critical_base", "type": "quantitative", "format": ",.2f", "title": "b₀"}]}}
        ],
        "resolve": {"scale": {"color": "shared"}}}
@@ -92,11 +92,11 @@ final class Charts {
       {"width": 640, "height": {"step": 10},
        "title": {"text": "Critical dimension per configuration",
          "subtitle": ["d_extra = 2⌈(d/2)·log_{b_pre}(T_train/2π)⌉ (Liu et al., Lemma 1): pairs below it saw full periods in pre-training;",
-                      "d'_extra = 2⌈(d/2)·log_b(T_tune/2π)⌉ (section 3.3) for the tuned base. Tick: the rotary dimension d."]},
+                      "in force after tuning: d_extra when b > b₀ (Theorem 2), else d'_extra = 2⌈(d/2)·log_b(T_tune/2π)⌉ (§3.3). Tick: the rotary dimension d."]},
        "data": {"name": "rope_bounds"},
        "transform": [%1$s,
          {"fold": ["critical_dim", "critical_dim_tuned"], "as": ["measure", "dims"]},
-         {"calculate": "datum.measure == 'critical_dim' ? 'd_extra (pre-training, Lemma 1)' : 'd′_extra (tuned base, §3.3)'", "as": "measure_label"}],
+         {"calculate": "datum.measure == 'critical_dim' ? 'd_extra (pre-training, Lemma 1)' : 'in force after tuning (Theorem 2; d′_extra when b ≤ b₀)'", "as": "measure_label"}],
        "layer": [
         {"mark": {"type": "bar", "height": {"band": 0.9}},
          "encoding": {
@@ -120,7 +120,7 @@ final class Charts {
                    "bind": {"input": "select", "options": [], "name": "configuration group: "}}],
        "title": {"text": "Similar-token margin B(m) and out-of-distribution pairs per base",
          "subtitle": ["Men et al. (NeurIPS 2024): a base supports context L when B(m) = Σ cos(m·θ_n) ≥ 0 for all m ≤ L;",
-                      "ood_pairs(m) counts pairs whose angle m·θ_n exceeds the angles seen in training (DESIGN.md §4). Pick a group below the chart."]},
+                      "ood_pairs(m) counts pairs whose angle m·θ_n exceeds the angles seen in training (docs/theory.md §4). Pick a group below the chart."]},
        "vconcat": [
         {"width": 760, "height": 260,
          "data": {"name": "attention_profile"},

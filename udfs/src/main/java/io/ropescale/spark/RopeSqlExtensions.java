@@ -60,7 +60,7 @@ public final class RopeSqlExtensions extends AbstractFunction1<SparkSessionExten
       ext.injectFunction(new Tuple3<>(
           new FunctionIdentifier(fn.name()),
           new ExpressionInfo(RopeSqlExtensions.class.getName(), null, fn.name(), fn.usage(), "", "", "",
-              "math_funcs", "0.1.0", "", "built-in"),
+              "math_funcs", io.ropescale.Versions.project(), "", "built-in"),
           builder(fn)));
     }
     return BoxedUnit.UNIT;
