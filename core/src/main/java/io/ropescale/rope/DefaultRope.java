@@ -1,17 +1,9 @@
 package io.ropescale.rope;
 
-import java.util.Set;
-
 /** {@code default}: theta_n = base^(-2n/d) (RoFormer eq. 15); reads no rope_scaling key. */
-final class DefaultRope implements RopeType {
-  @Override
-  public String name() {
-    return "default";
-  }
-
-  @Override
-  public Set<String> keys() {
-    return Set.of();
+final class DefaultRope extends NamedRopeType {
+  DefaultRope() {
+    super("default");
   }
 
   @Override

@@ -1,20 +1,12 @@
 package io.ropescale.rope;
 
-import java.util.Set;
-
 /**
  * {@code dynamic} NTK: past the original context {@code L_max} the base grows with the running
  * length L, {@code base * (factor*L/L_max - (factor-1))^(d/(d-2))}; at or below it, default RoPE.
  */
-final class DynamicRope implements RopeType {
-  @Override
-  public String name() {
-    return "dynamic";
-  }
-
-  @Override
-  public Set<String> keys() {
-    return Set.of("factor", "original_max_position_embeddings");
+final class DynamicRope extends NamedRopeType {
+  DynamicRope() {
+    super("dynamic", "factor", "original_max_position_embeddings");
   }
 
   @Override

@@ -1,17 +1,9 @@
 package io.ropescale.rope;
 
-import java.util.Set;
-
 /** {@code linear}, position interpolation (Chen et al. 2023): every frequency divided by the factor. */
-final class LinearRope implements RopeType {
-  @Override
-  public String name() {
-    return "linear";
-  }
-
-  @Override
-  public Set<String> keys() {
-    return Set.of("factor");
+final class LinearRope extends NamedRopeType {
+  LinearRope() {
+    super("linear", "factor");
   }
 
   @Override

@@ -1,21 +1,13 @@
 package io.ropescale.rope;
 
-import java.util.Set;
-
 /**
  * {@code llama3} (Llama 3.1): wavelengths above {@code L_orig / low_freq_factor} are divided by
  * the factor, those below {@code L_orig / high_freq_factor} kept, and the ones between blended
  * with {@code smooth = (L_orig / wavelength - low) / (high - low)}.
  */
-final class Llama3Rope implements RopeType {
-  @Override
-  public String name() {
-    return "llama3";
-  }
-
-  @Override
-  public Set<String> keys() {
-    return Set.of("factor", "original_max_position_embeddings", "low_freq_factor", "high_freq_factor");
+final class Llama3Rope extends NamedRopeType {
+  Llama3Rope() {
+    super("llama3", "factor", "original_max_position_embeddings", "low_freq_factor", "high_freq_factor");
   }
 
   @Override

@@ -1,21 +1,13 @@
 package io.ropescale.rope;
 
-import java.util.Set;
-
 /**
  * {@code longrope} (Ding et al. 2024; Phi-3): explicit per-pair divisors, {@code long_factor} for
  * sequences longer than the original context, {@code short_factor} otherwise. Attention factor
  * {@code sqrt(1 + ln(factor) / ln(L_orig))} for factor > 1, or the explicit {@code attention_factor}.
  */
-final class LongRope implements RopeType {
-  @Override
-  public String name() {
-    return "longrope";
-  }
-
-  @Override
-  public Set<String> keys() {
-    return Set.of("short_factor", "long_factor", "factor", "original_max_position_embeddings", "attention_factor");
+final class LongRope extends NamedRopeType {
+  LongRope() {
+    super("longrope", "short_factor", "long_factor", "factor", "original_max_position_embeddings", "attention_factor");
   }
 
   @Override

@@ -1,17 +1,9 @@
 package io.ropescale.rope;
 
-import java.util.Set;
-
 /** {@code ntk}, NTK-aware scaling: default frequencies of the base {@code base * factor^(d/(d-2))}. */
-final class NtkRope implements RopeType {
-  @Override
-  public String name() {
-    return "ntk";
-  }
-
-  @Override
-  public Set<String> keys() {
-    return Set.of("factor");
+final class NtkRope extends NamedRopeType {
+  NtkRope() {
+    super("ntk", "factor");
   }
 
   @Override

@@ -9,7 +9,8 @@ import java.util.Set;
  * ({@code ROPE_INIT_FUNCTIONS}, {@code ROPE_VALIDATION_FUNCTIONS} in {@code modeling_rope_utils});
  * here both are the same object, registered once in {@link RopeTypes}.
  *
- * <p>Adding a type: one class implementing this interface, one line in {@link RopeTypes}.
+ * <p>Adding a type: one class (extending {@code NamedRopeType} for its name and keys), one line in
+ * {@link RopeTypes}.
  */
 public interface RopeType {
 

@@ -1,7 +1,5 @@
 package io.ropescale.rope;
 
-import java.util.Set;
-
 /**
  * {@code yarn} (Peng et al. 2023): a linear ramp, over pair index, from extrapolation (theta_n kept)
  * to interpolation (theta_n / factor) between the correction dims
@@ -10,19 +8,13 @@ import java.util.Set;
  * {@code 0.1 ln(factor) + 1}, or DeepSeek's ratio {@code mscale(factor, mscale) / mscale(factor,
  * mscale_all_dim)} when both are given, or the explicit {@code attention_factor}.
  */
-final class YarnRope implements RopeType {
+final class YarnRope extends NamedRopeType {
   static final double DEFAULT_BETA_FAST = 32;
   static final double DEFAULT_BETA_SLOW = 1;
 
-  @Override
-  public String name() {
-    return "yarn";
-  }
-
-  @Override
-  public Set<String> keys() {
-    return Set.of("factor", "original_max_position_embeddings", "beta_fast", "beta_slow", "attention_factor",
-        "mscale", "mscale_all_dim", "truncate");
+  YarnRope() {
+    super("yarn", "factor", "original_max_position_embeddings", "beta_fast", "beta_slow", "attention_factor", "mscale",
+        "mscale_all_dim", "truncate");
   }
 
   @Override
