@@ -89,11 +89,7 @@ public final class HfConfigs {
         originalMax = (long) number(root, "original_max_position_embeddings");
         scaling = scaling.withOriginalMax(originalMax);
       }
-      if ("longrope".equals(scaling.type()) && Double.isNaN(scaling.factor()) && originalMax > 0) {
-        scaling = new RopeScaling("longrope", (double) maxPos / originalMax, originalMax, Double.NaN,
-            Double.NaN, Double.NaN, Double.NaN, scaling.shortFactor(), scaling.longFactor(),
-            scaling.attentionFactor(), Double.NaN, Double.NaN, null);
-      }
+      scaling = unit.completeFromConfig(scaling, maxPos);
       if (originalMax > 0) {
         trainLen = originalMax;
       }

@@ -30,6 +30,18 @@ final class LongRope extends NamedRopeType {
     }
   }
 
+  /** Without a factor, Hugging Face derives it as max_position_embeddings / original_max_position_embeddings. */
+  @Override
+  public RopeScaling completeFromConfig(RopeScaling s, long maxPositionEmbeddings) {
+    long originalMax = s.originalMaxPositionEmbeddings();
+    if (!Double.isNaN(s.factor()) || originalMax <= 0) {
+      return s;
+    }
+    return new RopeScaling(s.type(), (double) maxPositionEmbeddings / originalMax, originalMax, s.lowFreqFactor(),
+        s.highFreqFactor(), s.betaFast(), s.betaSlow(), s.shortFactor(), s.longFactor(), s.attentionFactor(),
+        s.mscale(), s.mscaleAllDim(), s.truncate());
+  }
+
   @Override
   public double[] inverseFrequencies(RopeVariant v, long seqLen) {
     RopeScaling s = v.scaling();

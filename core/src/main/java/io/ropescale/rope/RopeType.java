@@ -50,6 +50,14 @@ public interface RopeType {
     return 1.0;
   }
 
+  /**
+   * Fills what a Hugging Face {@code config.json} leaves to be derived from the rest of the
+   * config ({@code max_position_embeddings}); most types derive nothing.
+   */
+  default RopeScaling completeFromConfig(RopeScaling s, long maxPositionEmbeddings) {
+    return s;
+  }
+
   /** Shared check: a factor >= 1 and finite, as every scaling type but longrope needs. */
   static void requireFactor(RopeScaling s) {
     if (!(s.factor() >= 1.0) || Double.isInfinite(s.factor())) {
