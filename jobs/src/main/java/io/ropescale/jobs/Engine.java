@@ -9,15 +9,34 @@ import java.util.Locale;
  * giving the same numbers; {@link Engines#choose} picks one per session.
  */
 public interface Engine {
+  /** What an engine is built from; its name and GPU placeability follow. */
+  enum Kind {
+    /** Hand kernels in mapPartitions: fastest on CPUs, opaque to the RAPIDS Accelerator. */
+    JVM(false),
+    /** Built-in Spark SQL operators and expressions only (no UDF, no higher-order function). */
+    SQL(true);
+
+    private final boolean gpuPlaceable;
+
+    Kind(boolean gpuPlaceable) {
+      this.gpuPlaceable = gpuPlaceable;
+    }
+  }
+
+  Kind kind();
+
   /** {@code jvm} or {@code sql}: the value of the tables' {@code engine} column. */
-  String name();
+  default String name() {
+    return kind().name().toLowerCase(Locale.ROOT);
+  }
 
   /**
    * Whether every operator is a built-in Spark SQL operator the RAPIDS Accelerator can place on a
-   * GPU (no UDF, no mapPartitions, no higher-order function); {@code explain-gpu} checks exactly
-   * these engines.
+   * GPU; {@code explain-gpu} checks exactly these engines.
    */
-  boolean gpuPlaceable();
+  default boolean gpuPlaceable() {
+    return kind().gpuPlaceable;
+  }
 
   /** The engine a spec or flag asks for; {@code auto} lets the session decide. */
   enum Choice {
@@ -34,10 +53,6 @@ public interface Engine {
         case "sql" -> SQL;
         default -> throw new RopeInputException(field, text, "must be auto, jvm or sql");
       };
-    }
-
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -19,6 +19,9 @@ public final class Engines {
 
   /** The stage's engine for this session: {@code jvm} or {@code sql} as asked, or by {@link #rapidsActive}. */
   public static <E extends Engine> E choose(SparkSession spark, Engine.Choice choice, E jvm, E sql) {
+    if (jvm.kind() != Engine.Kind.JVM || sql.kind() != Engine.Kind.SQL) {
+      throw new IllegalArgumentException("engines out of order: " + jvm.name() + ", " + sql.name());
+    }
     return switch (choice) {
       case JVM -> jvm;
       case SQL -> sql;

@@ -34,13 +34,8 @@ final class JvmAttentionEngine implements AttentionEngine {
   }
 
   @Override
-  public String name() {
-    return "jvm";
-  }
-
-  @Override
-  public boolean gpuPlaceable() {
-    return false;
+  public Kind kind() {
+    return Kind.JVM;
   }
 
   @Override

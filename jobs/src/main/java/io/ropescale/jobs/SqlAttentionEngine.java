@@ -41,13 +41,8 @@ final class SqlAttentionEngine implements AttentionEngine {
       .add("max_position", DataTypes.LongType, false));
 
   @Override
-  public String name() {
-    return "sql";
-  }
-
-  @Override
-  public boolean gpuPlaceable() {
-    return true;
+  public Kind kind() {
+    return Kind.SQL;
   }
 
   static Dataset<Row> pairRows(SparkSession spark, List<Configuration> configs, long maxPosition) {

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import scala.Tuple2;
 
 /**
  * PositionBucketsSql against PositionBuckets, pairwise: bucket id, first position and end of the
@@ -53,11 +55,17 @@ class PositionBucketsSqlTest {
     List<Long> ms = positions();
     assertEquals(185, ms.size(), "186 edge values for k = 0..61 less 3 shared (1, 2, 3), plus two");
     assertTrue(ms.contains((1L << 61) + 1));
-    List<Row> rows = spark.createDataset(ms, org.apache.spark.sql.Encoders.LONG()).toDF("m")
-        .withColumn("bucket", PositionBucketsSql.bucket(col("m")))
-        .withColumn("start", PositionBucketsSql.bucketStart(col("bucket")))
-        .withColumn("end", PositionBucketsSql.bucketStart(col("bucket").plus(1)))
-        .orderBy("m").collectAsList();
+    // the Java ids ride along, so the bounds are checked on the same ids without nesting one
+    // expression tree inside the other (bucket ids are compared as well)
+    List<Tuple2<Long, Integer>> input = new ArrayList<>();
+    for (long m : ms) {
+      input.add(new Tuple2<>(m, PositionBuckets.bucket(m)));
+    }
+    List<Row> rows = spark.createDataset(input, Encoders.tuple(Encoders.LONG(), Encoders.INT())).toDF("m", "java_bucket")
+        .select(col("m"), PositionBucketsSql.bucket(col("m")).as("bucket"),
+            PositionBucketsSql.bucketStart(col("java_bucket")).as("start"),
+            PositionBucketsSql.bucketStart(col("java_bucket").plus(1)).as("end"))
+        .collectAsList();
     assertEquals(ms.size(), rows.size());
     for (Row r : rows) {
       long m = r.getLong(0);

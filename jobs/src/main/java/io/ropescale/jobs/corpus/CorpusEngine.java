@@ -47,13 +47,8 @@ public interface CorpusEngine extends Engine {
   /** The streaming per-document kernel in the scan's tasks. */
   final class Jvm implements CorpusEngine {
     @Override
-    public String name() {
-      return "jvm";
-    }
-
-    @Override
-    public boolean gpuPlaceable() {
-      return false;
+    public Kind kind() {
+      return Kind.JVM;
     }
 
     @Override
@@ -77,13 +72,8 @@ public interface CorpusEngine extends Engine {
   /** Built-in Spark SQL over every document's token ids. */
   final class Sql implements CorpusEngine {
     @Override
-    public String name() {
-      return "sql";
-    }
-
-    @Override
-    public boolean gpuPlaceable() {
-      return true;
+    public Kind kind() {
+      return Kind.SQL;
     }
 
     @Override
