@@ -58,8 +58,8 @@ public final class TableDocs {
     }
 
     /**
-     * Rows of the columns a job computes on the driver: all but {@code run_id} and
-     * {@code computed_at}, which the job stamps on the whole dataset ({@link #stamp}).
+     * Rows of the columns a job computes on the driver: all but {@code run_id} ({@link #stamp})
+     * and {@code computed_at} (the job's {@code current_timestamp()}).
      */
     public TypedRows rows() {
       return rowsOf(columns.stream().map(ColumnDef::name)
@@ -72,12 +72,9 @@ public final class TableDocs {
           .toArray(StructField[]::new)));
     }
 
-    /** Adds the run's id, and {@code computed_at} when the table has it and the rows do not. */
+    /** The rows of one run: adds its {@code run_id} (every table's first column and partition). */
     public Dataset<Row> stamp(Dataset<Row> rows, String runId) {
-      Dataset<Row> out = rows.withColumn(RUN_ID.name(), org.apache.spark.sql.functions.lit(runId));
-      boolean stamped = List.of(rows.columns()).contains(COMPUTED_AT.name());
-      return stamped || columns.stream().noneMatch(c -> c.name().equals(COMPUTED_AT.name())) ? out
-          : out.withColumn(COMPUTED_AT.name(), org.apache.spark.sql.functions.current_timestamp());
+      return rows.withColumn(RUN_ID.name(), org.apache.spark.sql.functions.lit(runId));
     }
 
     @Override
@@ -100,175 +97,175 @@ public final class TableDocs {
   private static final ColumnDef COMPUTED_AT = c("computed_at", "timestamp", "UTC timestamp", "When the row was computed");
 
   public static final TableDef ROPE_BOUNDS = table("rope_bounds", BY_RUN_AND_MODEL,
-      "Closed-form scaling laws of RoPE-based extrapolation (Liu et al., ICLR 2024), one row per configuration",
-      RUN_ID, MODEL, CONFIG_ID,
-      c("head_dim", "int", "dims", "Attention head dimension"),
-      c("rotary_dim", "int", "dims", "Rotary dimension d = head_dim * partial_rotary_factor; every formula uses it"),
-      c("train_len", "bigint", "tokens", "Pre-training context T_train"),
-      c("pretrain_base", "double", "", "Pre-training RoPE base b_pre"),
-      c("tune_len", "bigint", "tokens", "Tuning context T_tune (>= T_train)"),
-      c("base", "double", "", "Tuning RoPE base b as configured"),
-      c("rope_type", "string", "", "Scaling method (Hugging Face rope_type): default, linear, ntk, dynamic, yarn, llama3, longrope"),
-      c("rope_factor", "double", "", "Scaling factor of the method (null for default)"),
-      c("effective_base", "double", "", "Base the paper's formulas read: the NTK-scaled base for ntk/dynamic, else base"),
-      c("critical_dim", "int", "dims", "Critical dimension d_extra = 2*ceil((d/2) log_{b_pre}(T_train/2pi)), Lemma 1"),
-      c("critical_base", "double", "", "Critical base b_0 = b_pre^(log_{T_train/2pi}(T_tune/2pi)), Theorem 3"),
-      c("regime", "string", "", "larger-base when effective_base > b_0, else smaller-base"),
-      c("extrapolation_bound", "double", "tokens", "T_extra = 2pi * b^(d_extra/d) (larger-base, Theorem 2), else T_tune"),
-      c("critical_dim_tuned", "int", "dims", "d'_extra = 2*ceil((d/2) log_b(T_tune/2pi)) clamped to d, section 3.3"),
-      c("beta_quarter", "double", "", "b_1 = 2 T_tune/pi: the last pair sees a quarter period"),
-      c("beta_half", "double", "", "b_2 = T_tune/pi: half a period"),
-      c("beta_full", "double", "", "b_3 = T_tune/2pi: a full period; extrapolation unbounded in theory"),
-      c("unbounded", "boolean", "", "effective_base <= b_3"),
-      c("angle_coverage_bound", "double", "tokens",
-          "min over non-full pairs of A_n/theta_n, A_n = max(T_train theta_pre_n, T_tune theta_n) (DESIGN.md s.4); null when unbounded"),
-      COMPUTED_AT);
+        "Closed-form scaling laws of RoPE-based extrapolation (Liu et al., ICLR 2024), one row per configuration",
+        RUN_ID, MODEL, CONFIG_ID,
+        c("head_dim", "int", "dims", "Attention head dimension"),
+        c("rotary_dim", "int", "dims", "Rotary dimension d = head_dim * partial_rotary_factor; every formula uses it"),
+        c("train_len", "bigint", "tokens", "Pre-training context T_train"),
+        c("pretrain_base", "double", "", "Pre-training RoPE base b_pre"),
+        c("tune_len", "bigint", "tokens", "Tuning context T_tune (>= T_train)"),
+        c("base", "double", "", "Tuning RoPE base b as configured"),
+        c("rope_type", "string", "", "Scaling method (Hugging Face rope_type): default, linear, ntk, dynamic, yarn, llama3, longrope"),
+        c("rope_factor", "double", "", "Scaling factor of the method (null for default)"),
+        c("effective_base", "double", "", "Base the paper's formulas read: the NTK-scaled base for ntk/dynamic, else base"),
+        c("critical_dim", "int", "dims", "Critical dimension d_extra = 2*ceil((d/2) log_{b_pre}(T_train/2pi)), Lemma 1"),
+        c("critical_base", "double", "", "Critical base b_0 = b_pre^(log_{T_train/2pi}(T_tune/2pi)), Theorem 3"),
+        c("regime", "string", "", "larger-base when effective_base > b_0, else smaller-base"),
+        c("extrapolation_bound", "double", "tokens", "T_extra = 2pi * b^(d_extra/d) (larger-base, Theorem 2), else T_tune"),
+        c("critical_dim_tuned", "int", "dims", "d'_extra = 2*ceil((d/2) log_b(T_tune/2pi)) clamped to d, section 3.3"),
+        c("beta_quarter", "double", "", "b_1 = 2 T_tune/pi: the last pair sees a quarter period"),
+        c("beta_half", "double", "", "b_2 = T_tune/pi: half a period"),
+        c("beta_full", "double", "", "b_3 = T_tune/2pi: a full period; extrapolation unbounded in theory"),
+        c("unbounded", "boolean", "", "effective_base <= b_3"),
+        c("angle_coverage_bound", "double", "tokens",
+            "min over non-full pairs of A_n/theta_n, A_n = max(T_train theta_pre_n, T_tune theta_n) (DESIGN.md s.4); null when unbounded"),
+        COMPUTED_AT);
   public static final TableDef ATTENTION_PROFILE = table("attention_profile", BY_RUN_AND_MODEL,
-      "Per-position attention statistics of each configuration, condensed into buckets: exact positions below 2048,"
-          + " then 512 equal buckets per octave (io.ropescale.attention.PositionBuckets)",
-      RUN_ID, MODEL, CONFIG_ID,
-      c("engine", "string", "", "jvm (hand kernel) or sql (built-in expressions, GPU-placeable); both give the same numbers"),
-      c("bucket", "int", "", "Bucket id; position m < 2048 is bucket m"),
-      c("position_start", "bigint", "tokens", "First relative position m of the bucket"),
-      c("position_end", "bigint", "tokens", "One past the bucket's last position"),
-      c("positions", "bigint", "", "Positions of the bucket that were evaluated (<= position_end - position_start)"),
-      c("margin_min", "double", "", "Min over the bucket of B(m)/(d/2), B(m) = sum_n cos(m theta_n): similar-token margin (Men et al. 2024)"),
-      c("margin_max", "double", "", "Max of B(m)/(d/2)"),
-      c("margin_mean", "double", "", "Mean of B(m)/(d/2)"),
-      c("decay_min", "double", "", "Min of the RoFormer long-term decay bound (2/d) sum_j |S_j|, S_j = sum_{k<j} e^{i m theta_k}"),
-      c("decay_max", "double", "", "Max of the RoFormer decay bound"),
-      c("decay_mean", "double", "", "Mean of the RoFormer decay bound"),
-      c("ood_pairs_min", "int", "pairs", "Min of ood_pairs(m): non-full pairs with m theta_n > A_n (DESIGN.md s.4)"),
-      c("ood_pairs_max", "int", "pairs", "Max of ood_pairs(m)"),
-      c("ood_pairs_mean", "double", "pairs", "Mean of ood_pairs(m)"),
-      COMPUTED_AT);
+        "Per-position attention statistics of each configuration, condensed into buckets: exact positions below 2048,"
+            + " then 512 equal buckets per octave (io.ropescale.attention.PositionBuckets)",
+        RUN_ID, MODEL, CONFIG_ID,
+        c("engine", "string", "", "jvm (hand kernel) or sql (built-in expressions, GPU-placeable); both give the same numbers"),
+        c("bucket", "int", "", "Bucket id; position m < 2048 is bucket m"),
+        c("position_start", "bigint", "tokens", "First relative position m of the bucket"),
+        c("position_end", "bigint", "tokens", "One past the bucket's last position"),
+        c("positions", "bigint", "", "Positions of the bucket that were evaluated (<= position_end - position_start)"),
+        c("margin_min", "double", "", "Min over the bucket of B(m)/(d/2), B(m) = sum_n cos(m theta_n): similar-token margin (Men et al. 2024)"),
+        c("margin_max", "double", "", "Max of B(m)/(d/2)"),
+        c("margin_mean", "double", "", "Mean of B(m)/(d/2)"),
+        c("decay_min", "double", "", "Min of the RoFormer long-term decay bound (2/d) sum_j |S_j|, S_j = sum_{k<j} e^{i m theta_k}"),
+        c("decay_max", "double", "", "Max of the RoFormer decay bound"),
+        c("decay_mean", "double", "", "Mean of the RoFormer decay bound"),
+        c("ood_pairs_min", "int", "pairs", "Min of ood_pairs(m): non-full pairs with m theta_n > A_n (DESIGN.md s.4)"),
+        c("ood_pairs_max", "int", "pairs", "Max of ood_pairs(m)"),
+        c("ood_pairs_mean", "double", "pairs", "Mean of ood_pairs(m)"),
+        COMPUTED_AT);
   public static final TableDef ATTENTION_BOUNDS = table("attention_bounds", BY_RUN_AND_MODEL,
-      "Per configuration, at full resolution: where the similar-token margin first turns negative and where the first"
-          + " pair leaves its trained angles, beside the closed-form bounds",
-      RUN_ID, MODEL, CONFIG_ID,
-      c("engine", "string", "", "jvm or sql"),
-      c("rotary_dim", "int", "dims", "Rotary dimension d"),
-      c("tune_len", "bigint", "tokens", "Tuning context T_tune"),
-      c("base", "double", "", "Tuning base b"),
-      c("rope_type", "string", "", "Scaling method"),
-      c("max_position", "bigint", "tokens", "Last relative position evaluated (positions 0..max_position)"),
-      c("first_negative_margin", "bigint", "tokens", "Smallest m with B(m) < 0 (Men et al. 2024); null if none up to max_position"),
-      c("first_ood_position", "bigint", "tokens", "Smallest m with ood_pairs(m) > 0; null if none up to max_position"),
-      c("extrapolation_bound", "double", "tokens", "The paper's T_extra (Liu et al. 2024, Theorems 2-3)"),
-      c("angle_coverage_bound", "double", "tokens", "min A_n/theta_n over non-full pairs; null when every pair is full"),
-      COMPUTED_AT);
+        "Per configuration, at full resolution: where the similar-token margin first turns negative and where the first"
+            + " pair leaves its trained angles, beside the closed-form bounds",
+        RUN_ID, MODEL, CONFIG_ID,
+        c("engine", "string", "", "jvm or sql"),
+        c("rotary_dim", "int", "dims", "Rotary dimension d"),
+        c("tune_len", "bigint", "tokens", "Tuning context T_tune"),
+        c("base", "double", "", "Tuning base b"),
+        c("rope_type", "string", "", "Scaling method"),
+        c("max_position", "bigint", "tokens", "Last relative position evaluated (positions 0..max_position)"),
+        c("first_negative_margin", "bigint", "tokens", "Smallest m with B(m) < 0 (Men et al. 2024); null if none up to max_position"),
+        c("first_ood_position", "bigint", "tokens", "Smallest m with ood_pairs(m) > 0; null if none up to max_position"),
+        c("extrapolation_bound", "double", "tokens", "The paper's T_extra (Liu et al. 2024, Theorems 2-3)"),
+        c("angle_coverage_bound", "double", "tokens", "min A_n/theta_n over non-full pairs; null when every pair is full"),
+        COMPUTED_AT);
   public static final TableDef BASE_LOWER_BOUNDS = table("base_lower_bounds", BY_RUN,
-      "Men et al. (NeurIPS 2024) lower bound of the RoPE base for a context: smallest base on the grid 10^(k/G)"
-          + " with B(m) >= 0 for all m in [0, L], found by an upward scan (the supporting set is not an interval)",
-      RUN_ID,
-      c("context", "bigint", "tokens", "Context length L"),
-      c("rotary_dim", "int", "dims", "Rotary dimension d"),
-      c("grid_per_decade", "int", "", "G, grid points per decade"),
-      c("k", "bigint", "", "Grid index of the lower bound; null when no grid base up to max_base supports L"),
-      c("lower_bound_base", "double", "", "10^(k/G): the smallest supporting grid base"),
-      c("k_safe", "bigint", "", "Grid index from which every larger grid base up to max_base supports L"),
-      c("safe_base", "double", "", "10^(k_safe/G)"),
-      c("max_base", "double", "", "Largest base scanned"),
-      COMPUTED_AT);
+        "Men et al. (NeurIPS 2024) lower bound of the RoPE base for a context: smallest base on the grid 10^(k/G)"
+            + " with B(m) >= 0 for all m in [0, L], found by an upward scan (the supporting set is not an interval)",
+        RUN_ID,
+        c("context", "bigint", "tokens", "Context length L"),
+        c("rotary_dim", "int", "dims", "Rotary dimension d"),
+        c("grid_per_decade", "int", "", "G, grid points per decade"),
+        c("k", "bigint", "", "Grid index of the lower bound; null when no grid base up to max_base supports L"),
+        c("lower_bound_base", "double", "", "10^(k/G): the smallest supporting grid base"),
+        c("k_safe", "bigint", "", "Grid index from which every larger grid base up to max_base supports L"),
+        c("safe_base", "double", "", "10^(k_safe/G)"),
+        c("max_base", "double", "", "Largest base scanned"),
+        COMPUTED_AT);
   public static final TableDef SCALING_FITS = table("scaling_fits", BY_RUN,
-      "Least-squares fits (Spark MLlib) of the scaling laws on this run's tables",
-      RUN_ID,
-      c("fit", "string", "", "base_lower_bound_vs_context: log10 base vs log10 L (Men et al.: base = 0.0424 L^1.628);"
-          + " extrapolation_bound_vs_base: log10 T_extra vs log10 b, larger-base rows (slope = d_extra/d)"),
-      c("group_key", "string", "", "What the fit is over (rotary_dim=..., or model/tune_len)"),
-      c("slope", "double", "", "Fitted slope"),
-      c("intercept", "double", "", "Fitted intercept (log10 units)"),
-      c("r2", "double", "", "Coefficient of determination"),
-      c("rows", "bigint", "", "Points fitted"),
-      c("reference_slope", "double", "", "The published or closed-form slope to compare with (1.628, or d_extra/d)"),
-      c("reference_intercept", "double", "", "The published intercept (log10 0.0424) or closed form (log10 2pi)"),
-      COMPUTED_AT);
+        "Least-squares fits (Spark MLlib) of the scaling laws on this run's tables",
+        RUN_ID,
+        c("fit", "string", "", "base_lower_bound_vs_context: log10 base vs log10 L (Men et al.: base = 0.0424 L^1.628);"
+            + " extrapolation_bound_vs_base: log10 T_extra vs log10 b, larger-base rows (slope = d_extra/d)"),
+        c("group_key", "string", "", "What the fit is over (rotary_dim=..., or model/tune_len)"),
+        c("slope", "double", "", "Fitted slope"),
+        c("intercept", "double", "", "Fitted intercept (log10 units)"),
+        c("r2", "double", "", "Coefficient of determination"),
+        c("rows", "bigint", "", "Points fitted"),
+        c("reference_slope", "double", "", "The published or closed-form slope to compare with (1.628, or d_extra/d)"),
+        c("reference_intercept", "double", "", "The published intercept (log10 0.0424) or closed form (log10 2pi)"),
+        COMPUTED_AT);
   private static final ColumnDef CORPUS = c("corpus", "string", "", "Corpus name (spec corpus.name)");
   private static final ColumnDef DOC_ID = c("doc_id", "string", "", "Stable document id: first 128 bits (hex) of the SHA-256 of the document's UTF-8 bytes");
   private static final ColumnDef PATH = c("path", "string", "", "Source: file path or URI, archive.zip!/entry, file.jsonl#L<line>, or the Parquet file / Delta table");
   private static final ColumnDef CORPUS_ENGINE = c("engine", "string", "", "jvm (streaming per-document kernel) or sql (built-in expressions, GPU-placeable); both give the same numbers");
   public static final TableDef DOCUMENTS = table("documents", BY_RUN,
-      "Documents of a corpus that were read and tokenized (corpus-coverage stage); unreadable ones are in quarantine",
-      RUN_ID, CORPUS, DOC_ID, PATH,
-      c("characters", "bigint", "code points", "Length of the document's text in Unicode code points"),
-      c("tokens", "bigint", "tokens", "n: BPE tokens of the whole document (special-token text encoded as ordinary text)"),
-      c("tokenizer", "string", "", "cl100k_base or o200k_base (jtokkit), or hf:<file> (Hugging Face tokenizer.json via DJL)"),
-      COMPUTED_AT);
+        "Documents of a corpus that were read and tokenized (corpus-coverage stage); unreadable ones are in quarantine",
+        RUN_ID, CORPUS, DOC_ID, PATH,
+        c("characters", "bigint", "code points", "Length of the document's text in Unicode code points"),
+        c("tokens", "bigint", "tokens", "n: BPE tokens of the whole document (special-token text encoded as ordinary text)"),
+        c("tokenizer", "string", "", "cl100k_base or o200k_base (jtokkit), or hf:<file> (Hugging Face tokenizer.json via DJL)"),
+        COMPUTED_AT);
   public static final TableDef DOCUMENT_COVERAGE = table("document_coverage", BY_RUN_AND_MODEL,
-      "Per document and configuration: how much of the document lies within each bound. Token at position t"
-          + " (0-based = its distance to the first token) is beyond a bound T when t >= ceil(T); a repeat at distance"
-          + " r is beyond T when r >= ceil(T)",
-      RUN_ID, CORPUS, DOC_ID, PATH, MODEL, CONFIG_ID, CORPUS_ENGINE,
-      c("tokens", "bigint", "tokens", "n, tokens of the document"),
-      c("tokens_beyond_tune_len", "bigint", "tokens", "#{t : t >= T_tune} = max(0, n - T_tune)"),
-      c("tokens_beyond_extrapolation_bound", "bigint", "tokens",
-          "#{t : t >= ceil(T_extra)} = max(0, n - ceil(T_extra)), T_extra of Liu et al. 2024 (Theorems 2-3)"),
-      c("tokens_with_ood_pairs", "bigint", "tokens", "#{t : ood_pairs(t) > 0}, ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
-      c("repeats", "bigint", "tokens", "Tokens with an earlier occurrence of the same token id: r(t) = t - (last t' < t with x[t'] = x[t])"),
-      c("repeats_beyond_extrapolation_bound", "bigint", "tokens", "#{t : r(t) >= ceil(T_extra)}"),
-      c("undiscriminated_repeats", "bigint", "tokens",
-          "#{t : B(r(t)) < 0}, B(m) = sum_n cos(m theta_n): similar-token margin (Men et al. 2024) is negative"),
-      c("ngram_repeats", "bigint", "tokens", "Tokens t >= 3 whose 4-gram x[t-3..t] occurred earlier; distance r4(t) to its previous end"),
-      c("undiscriminated_ngram_repeats", "bigint", "tokens", "#{t : B(r4(t)) < 0}"),
-      c("repeat_distance_p50", "bigint", "tokens", "Nearest-rank median of r(t): the ceil(k/2)-th smallest of the k repeat distances; null without repeats"),
-      c("repeat_distance_p90", "bigint", "tokens", "Nearest-rank 90th percentile of r(t): the ceil(0.9 k)-th smallest"),
-      c("repeat_distance_p99", "bigint", "tokens", "Nearest-rank 99th percentile of r(t): the ceil(0.99 k)-th smallest"),
-      c("repeat_distance_max", "bigint", "tokens", "Largest r(t)"),
-      COMPUTED_AT);
+        "Per document and configuration: how much of the document lies within each bound. Token at position t"
+            + " (0-based = its distance to the first token) is beyond a bound T when t >= ceil(T); a repeat at distance"
+            + " r is beyond T when r >= ceil(T)",
+        RUN_ID, CORPUS, DOC_ID, PATH, MODEL, CONFIG_ID, CORPUS_ENGINE,
+        c("tokens", "bigint", "tokens", "n, tokens of the document"),
+        c("tokens_beyond_tune_len", "bigint", "tokens", "#{t : t >= T_tune} = max(0, n - T_tune)"),
+        c("tokens_beyond_extrapolation_bound", "bigint", "tokens",
+            "#{t : t >= ceil(T_extra)} = max(0, n - ceil(T_extra)), T_extra of Liu et al. 2024 (Theorems 2-3)"),
+        c("tokens_with_ood_pairs", "bigint", "tokens", "#{t : ood_pairs(t) > 0}, ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        c("repeats", "bigint", "tokens", "Tokens with an earlier occurrence of the same token id: r(t) = t - (last t' < t with x[t'] = x[t])"),
+        c("repeats_beyond_extrapolation_bound", "bigint", "tokens", "#{t : r(t) >= ceil(T_extra)}"),
+        c("undiscriminated_repeats", "bigint", "tokens",
+            "#{t : B(r(t)) < 0}, B(m) = sum_n cos(m theta_n): similar-token margin (Men et al. 2024) is negative"),
+        c("ngram_repeats", "bigint", "tokens", "Tokens t >= 3 whose 4-gram x[t-3..t] occurred earlier; distance r4(t) to its previous end"),
+        c("undiscriminated_ngram_repeats", "bigint", "tokens", "#{t : B(r4(t)) < 0}"),
+        c("repeat_distance_p50", "bigint", "tokens", "Nearest-rank median of r(t): the ceil(k/2)-th smallest of the k repeat distances; null without repeats"),
+        c("repeat_distance_p90", "bigint", "tokens", "Nearest-rank 90th percentile of r(t): the ceil(0.9 k)-th smallest"),
+        c("repeat_distance_p99", "bigint", "tokens", "Nearest-rank 99th percentile of r(t): the ceil(0.99 k)-th smallest"),
+        c("repeat_distance_max", "bigint", "tokens", "Largest r(t)"),
+        COMPUTED_AT);
   public static final TableDef CORPUS_COVERAGE = table("corpus_coverage", BY_RUN_AND_MODEL,
-      "Per corpus and configuration: share of the corpus's tokens and repeats within each bound (sums over documents)",
-      RUN_ID, CORPUS, MODEL, CONFIG_ID, CORPUS_ENGINE,
-      c("documents", "bigint", "", "Documents read (quarantined ones excluded)"),
-      c("tokens", "bigint", "tokens", "Sum of n over documents"),
-      c("share_tokens_within_tune_len", "double", "", "1 - sum tokens_beyond_tune_len / sum tokens"),
-      c("share_tokens_within_extrapolation_bound", "double", "", "1 - sum tokens_beyond_extrapolation_bound / sum tokens"),
-      c("share_tokens_without_ood_pairs", "double", "", "1 - sum tokens_with_ood_pairs / sum tokens"),
-      c("share_repeats_within_extrapolation_bound", "double", "", "1 - sum repeats_beyond_extrapolation_bound / sum repeats; null without repeats"),
-      c("share_repeats_discriminated", "double", "", "1 - sum undiscriminated_repeats / sum repeats: repeats with B(r) >= 0; null without repeats"),
-      c("repeats", "bigint", "tokens", "Sum of repeats"),
-      c("ngram_repeats", "bigint", "tokens", "Sum of ngram_repeats"),
-      c("share_ngram_repeats_discriminated", "double", "", "1 - sum undiscriminated_ngram_repeats / sum ngram_repeats"),
-      COMPUTED_AT);
+        "Per corpus and configuration: share of the corpus's tokens and repeats within each bound (sums over documents)",
+        RUN_ID, CORPUS, MODEL, CONFIG_ID, CORPUS_ENGINE,
+        c("documents", "bigint", "", "Documents read (quarantined ones excluded)"),
+        c("tokens", "bigint", "tokens", "Sum of n over documents"),
+        c("share_tokens_within_tune_len", "double", "", "1 - sum tokens_beyond_tune_len / sum tokens"),
+        c("share_tokens_within_extrapolation_bound", "double", "", "1 - sum tokens_beyond_extrapolation_bound / sum tokens"),
+        c("share_tokens_without_ood_pairs", "double", "", "1 - sum tokens_with_ood_pairs / sum tokens"),
+        c("share_repeats_within_extrapolation_bound", "double", "", "1 - sum repeats_beyond_extrapolation_bound / sum repeats; null without repeats"),
+        c("share_repeats_discriminated", "double", "", "1 - sum undiscriminated_repeats / sum repeats: repeats with B(r) >= 0; null without repeats"),
+        c("repeats", "bigint", "tokens", "Sum of repeats"),
+        c("ngram_repeats", "bigint", "tokens", "Sum of ngram_repeats"),
+        c("share_ngram_repeats_discriminated", "double", "", "1 - sum undiscriminated_ngram_repeats / sum ngram_repeats"),
+        COMPUTED_AT);
   public static final TableDef DOCUMENT_LENGTH_HISTOGRAM = table("document_length_histogram", BY_RUN,
-      "Document lengths of a corpus in log-spaced (power-of-two) buckets of tokens",
-      RUN_ID, CORPUS,
-      c("bucket_start", "bigint", "tokens", "2^k: first length of the bucket"),
-      c("bucket_end", "bigint", "tokens", "2^(k+1): one past the bucket's last length"),
-      c("documents", "bigint", "", "Documents with bucket_start <= n < bucket_end"),
-      c("tokens", "bigint", "tokens", "Their tokens"),
-      COMPUTED_AT);
+        "Document lengths of a corpus in log-spaced (power-of-two) buckets of tokens",
+        RUN_ID, CORPUS,
+        c("bucket_start", "bigint", "tokens", "2^k: first length of the bucket"),
+        c("bucket_end", "bigint", "tokens", "2^(k+1): one past the bucket's last length"),
+        c("documents", "bigint", "", "Documents with bucket_start <= n < bucket_end"),
+        c("tokens", "bigint", "tokens", "Their tokens"),
+        COMPUTED_AT);
   public static final TableDef QUARANTINE = table("quarantine", BY_RUN,
-      "Inputs of a corpus that were not read: invalid UTF-8, binary (NUL bytes), empty or whitespace-only, unreadable"
-          + " files or archives, JSON lines without the text field",
-      RUN_ID, CORPUS, PATH,
-      c("reason", "string", "", "Why the input was set aside"),
-      COMPUTED_AT);
+        "Inputs of a corpus that were not read: invalid UTF-8, binary (NUL bytes), empty or whitespace-only, unreadable"
+            + " files or archives, JSON lines without the text field",
+        RUN_ID, CORPUS, PATH,
+        c("reason", "string", "", "Why the input was set aside"),
+        COMPUTED_AT);
   public static final TableDef TOKEN_STATS = table("token_stats", BY_RUN_AND_MODEL,
-      "One row per token and configuration for a sample of documents (--token-detail-sample, by a hash of the path)",
-      RUN_ID, CORPUS, DOC_ID, MODEL, CONFIG_ID,
-      c("position", "bigint", "tokens", "t, 0-based position in the document"),
-      c("token_id", "int", "", "BPE token id x[t]"),
-      c("repeat_distance", "bigint", "tokens", "r(t) = t - (last t' < t with x[t'] = x[t]); null for a first occurrence"),
-      c("ngram_repeat_distance", "bigint", "tokens", "r4(t): distance to the previous end of the same 4-gram x[t-3..t]; null if none"),
-      c("margin_at_repeat", "double", "", "B(r(t))/(d/2), B(m) = sum_n cos(m theta_n) (Men et al. 2024); null without repeat"),
-      c("undiscriminated", "boolean", "", "B(r(t)) < 0; null without repeat"),
-      c("beyond_extrapolation_bound", "boolean", "", "t >= ceil(T_extra)"),
-      c("ood_pairs", "int", "pairs", "ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
-      COMPUTED_AT);
+        "One row per token and configuration for a sample of documents (--token-detail-sample, by a hash of the path)",
+        RUN_ID, CORPUS, DOC_ID, MODEL, CONFIG_ID,
+        c("position", "bigint", "tokens", "t, 0-based position in the document"),
+        c("token_id", "int", "", "BPE token id x[t]"),
+        c("repeat_distance", "bigint", "tokens", "r(t) = t - (last t' < t with x[t'] = x[t]); null for a first occurrence"),
+        c("ngram_repeat_distance", "bigint", "tokens", "r4(t): distance to the previous end of the same 4-gram x[t-3..t]; null if none"),
+        c("margin_at_repeat", "double", "", "B(r(t))/(d/2), B(m) = sum_n cos(m theta_n) (Men et al. 2024); null without repeat"),
+        c("undiscriminated", "boolean", "", "B(r(t)) < 0; null without repeat"),
+        c("beyond_extrapolation_bound", "boolean", "", "t >= ceil(T_extra)"),
+        c("ood_pairs", "int", "pairs", "ood_pairs(t) = #{non-full n : t theta_n > A_n} (DESIGN.md s.4)"),
+        COMPUTED_AT);
   public static final TableDef RUNS = table("runs", BY_RUN, "One row per successful run of a ropescale command",
-      RUN_ID,
-      c("command", "string", "", "The ropescale command (scaling-laws, sweep, attention-profile, ...)"),
-      c("spec_name", "string", "", "Sweep spec name (null for commands without a spec)"),
-      c("spec_text", "string", "", "The spec as given, verbatim"),
-      c("arguments", "string", "", "Command-line arguments"),
-      c("started_at", "timestamp", "UTC timestamp", "Start of the run"),
-      c("ended_at", "timestamp", "UTC timestamp", "End of the run"),
-      c("status", "string", "", "succeeded (a failed run writes no table, by contract)"),
-      c("tables", "map<string,bigint>", "", "Tables the run wrote, with row counts"),
-      c("ropescale_version", "string", "", "ropescale version"),
-      c("spark_version", "string", "", "Spark version"),
-      c("delta_version", "string", "", "delta-spark version"),
-      c("master", "string", "", "Spark master URL"));
+        RUN_ID,
+        c("command", "string", "", "The ropescale command (scaling-laws, sweep, attention-profile, ...)"),
+        c("spec_name", "string", "", "Sweep spec name (null for commands without a spec)"),
+        c("spec_text", "string", "", "The spec as given, verbatim"),
+        c("arguments", "string", "", "Command-line arguments"),
+        c("started_at", "timestamp", "UTC timestamp", "Start of the run"),
+        c("ended_at", "timestamp", "UTC timestamp", "End of the run"),
+        c("status", "string", "", "succeeded (a failed run writes no table, by contract)"),
+        c("tables", "map<string,bigint>", "", "Tables the run wrote, with row counts"),
+        c("ropescale_version", "string", "", "ropescale version"),
+        c("spark_version", "string", "", "Spark version"),
+        c("delta_version", "string", "", "delta-spark version"),
+        c("master", "string", "", "Spark master URL"));
 
   private TableDocs() {}
 
