@@ -146,8 +146,8 @@ class ScalingLawsJobTest extends SparkTestBase {
             org.apache.spark.sql.functions.lit("boom")).cast("double"));
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "keep", List.of(
-            new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
+            new DeltaTables.Write(TableDocs.RUNS, runsRow),
+            new DeltaTables.Write(TableDocs.ROPE_BOUNDS, failing))));
     assertTrue(String.valueOf(e.getMessage()).contains("boom"), e.getMessage());
     assertEquals(boundsVersion, version(wh, "rope_bounds"));
     assertTrue(version(wh, "runs") > runsVersion, "runs was written, then restored");
@@ -167,8 +167,8 @@ class ScalingLawsJobTest extends SparkTestBase {
             org.apache.spark.sql.functions.lit("boom")).cast("double"));
     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "x", List.of(
-            new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
+            new DeltaTables.Write(TableDocs.RUNS, runsRow),
+            new DeltaTables.Write(TableDocs.ROPE_BOUNDS, failing))));
     assertFalse(Files.exists(wh.resolve("runs")));
     assertEquals(-1, version(wh, "rope_bounds"));
   }
