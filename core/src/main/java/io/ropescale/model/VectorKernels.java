@@ -1,7 +1,6 @@
 package io.ropescale.model;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,33 +8,12 @@ import jdk.incubator.vector.VectorSpecies;
  * JDK Vector API kernels (loaded reflectively by {@link Kernels#get()} so the rest of the core runs
  * without {@code --add-modules jdk.incubator.vector}). Register tiles: {@link #gemmNT} keeps a
  * 4 x 4 block of C in 16 vector accumulators (dot products along the contiguous k, reduced once per
- * tile); {@link #gemmNN} keeps 4 rows x 4 vectors of C and broadcasts A. The exponential is
- * {@link #exp}, Cephes' single-precision polynomial (about 1 ulp), because the Vector API's
- * lanewise EXP measured several times slower on this JDK.
+ * tile); {@link #gemmNN} keeps 4 rows x 4 vectors of C and broadcasts A. The exponential is the
+ * Vector API's lanewise EXP (SVML-backed intrinsic on x86).
  */
 final class VectorKernels extends Kernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-
-  /**
-   * e^x per lane: x = n ln2 + r with n = round(x log2 e), |r| <= ln2/2, e^r by Cephes' expf
-   * polynomial, 2^n built in the exponent bits. Inputs are clamped to [-87.3, 88.3] so 2^n stays a
-   * normal float (e^-87.3 ~ 1e-38 is 0 for every sum here).
-   */
-  static FloatVector exp(FloatVector x) {
-    x = x.max(-87.3f).min(88.3f);
-    FloatVector n = x.mul(1.44269504088896341f).add(12582912f).sub(12582912f); // round to nearest
-    FloatVector r = n.fma(FloatVector.broadcast(S, -0.693359375f), x);
-    r = n.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
-    FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f)
-        .fma(r, FloatVector.broadcast(S, 8.3334519073e-3f))
-        .fma(r, FloatVector.broadcast(S, 4.1665795894e-2f))
-        .fma(r, FloatVector.broadcast(S, 1.6666665459e-1f))
-        .fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
-    FloatVector e = p.mul(r.mul(r)).add(r).add(1f);
-    IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-    return e.mul(bits.reinterpretAsFloats());
-  }
 
   @Override
   String name() {
@@ -306,7 +284,7 @@ final class VectorKernels extends Kernels {
     int j = 0;
     for (; j < farVec; j += L) {
       FloatVector x = FloatVector.fromArray(S, s, off + j).sub(m);
-      FloatVector e = exp(x);
+      FloatVector e = x.lanewise(VectorOperators.EXP);
       e.intoArray(s, off + j);
       vl = vl.add(e);
       ves = e.fma(x, ves);
@@ -314,7 +292,7 @@ final class VectorKernels extends Kernels {
     }
     for (; j < lb; j += L) {
       FloatVector x = FloatVector.fromArray(S, s, off + j).sub(m);
-      FloatVector e = exp(x);
+      FloatVector e = x.lanewise(VectorOperators.EXP);
       e.intoArray(s, off + j);
       vl = vl.add(e);
       ves = e.fma(x, ves);
@@ -361,7 +339,7 @@ final class VectorKernels extends Kernels {
     }
     FloatVector acc = FloatVector.zero(S);
     for (int j = 0; j < lb; j += L) {
-      acc = acc.add(exp(FloatVector.fromArray(S, z, off + j).sub(m)));
+      acc = acc.add(FloatVector.fromArray(S, z, off + j).sub(m).lanewise(VectorOperators.EXP));
     }
     double sum = acc.reduceLanes(VectorOperators.ADD);
     for (int j = lb; j < len; j++) {
@@ -376,7 +354,7 @@ final class VectorKernels extends Kernels {
     int i = off;
     for (; i + L <= end; i += L) {
       FloatVector x = FloatVector.fromArray(S, g, i);
-      FloatVector sig = exp(x.neg()).add(1f);
+      FloatVector sig = x.neg().lanewise(VectorOperators.EXP).add(1f);
       x.div(sig).mul(FloatVector.fromArray(S, u, i)).intoArray(g, i);
     }
     for (; i < end; i++) {

@@ -368,30 +368,6 @@ class LlamaForwardTest {
     }
   }
 
-  /** The vector kernels' polynomial e^x is within 2 ulp-ish (3e-7 relative) of Math.exp. */
-  @Test
-  void vectorExpMatchesMathExp() {
-    if (!(Kernels.get() instanceof VectorKernels)) {
-      throw new AssertionError("the tests run with --add-modules jdk.incubator.vector; got " + Kernels.get().name());
-    }
-    int l = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
-    float[] x = new float[l];
-    float[] y = new float[l];
-    double worst = 0;
-    for (int i = 0; i < 200_000; i += l) {
-      for (int j = 0; j < l; j++) {
-        x[j] = -87f + 175f * (i + j) / 200_000f;
-      }
-      VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, 0))
-          .intoArray(y, 0);
-      for (int j = 0; j < l; j++) {
-        double want = Math.exp(x[j]);
-        worst = Math.max(worst, Math.abs(y[j] - want) / want);
-      }
-    }
-    assertTrue(worst < 3e-7, "max relative error " + worst);
-  }
-
   /** Both kernel sets agree with a double-precision product on odd shapes (tails of every loop). */
   @Test
   void kernelsAgreeWithDoublePrecisionProducts() {
