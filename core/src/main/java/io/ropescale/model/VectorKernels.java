@@ -20,38 +20,44 @@ final class VectorKernels extends Kernels {
     return "Vector API (" + S.vectorBitSize() + "-bit)";
   }
 
+  /** Columns of C (rows of B) per pass: a 64-row block of B stays in L2 while all rows of A use it. */
+  private static final int N_BLOCK = 64;
+
   @Override
   void gemmNT(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
       int m, int n, int k) {
     int kb = S.loopBound(k);
     float[] acc = new float[16 * L];
-    int i = 0;
-    for (; i + 4 <= m; i += 4) {
-      int a0 = aOff + i * lda;
-      int j = 0;
-      for (; j + 4 <= n; j += 4) {
-        tile4x4(a, a0, lda, b, bOff + j * ldb, ldb, kb, acc);
-        for (int r = 0; r < 4; r++) {
-          for (int q = 0; q < 4; q++) {
-            float s = 0;
-            int base = (r * 4 + q) * L;
-            for (int x = 0; x < L; x++) {
-              s += acc[base + x];
+    for (int j0 = 0; j0 < n; j0 += N_BLOCK) {
+      int j1 = Math.min(n, j0 + N_BLOCK);
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        int a0 = aOff + i * lda;
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) {
+          tile4x4(a, a0, lda, b, bOff + j * ldb, ldb, kb, acc);
+          for (int r = 0; r < 4; r++) {
+            for (int q = 0; q < 4; q++) {
+              float s = 0;
+              int base = (r * 4 + q) * L;
+              for (int x = 0; x < L; x++) {
+                s += acc[base + x];
+              }
+              c[cOff + (i + r) * ldc + j + q] = s + tail(a, a0 + r * lda, b, bOff + (j + q) * ldb, kb, k);
             }
-            c[cOff + (i + r) * ldc + j + q] = s + tail(a, a0 + r * lda, b, bOff + (j + q) * ldb, kb, k);
+          }
+        }
+        for (; j < j1; j++) {
+          int bj = bOff + j * ldb;
+          for (int r = 0; r < 4; r++) {
+            c[cOff + (i + r) * ldc + j] = dot(a, a0 + r * lda, b, bj, k);
           }
         }
       }
-      for (; j < n; j++) {
-        int bj = bOff + j * ldb;
-        for (int r = 0; r < 4; r++) {
-          c[cOff + (i + r) * ldc + j] = dot(a, a0 + r * lda, b, bj, k);
+      for (; i < m; i++) {
+        for (int j = j0; j < j1; j++) {
+          c[cOff + i * ldc + j] = dot(a, aOff + i * lda, b, bOff + j * ldb, k);
         }
-      }
-    }
-    for (; i < m; i++) {
-      for (int j = 0; j < n; j++) {
-        c[cOff + i * ldc + j] = dot(a, aOff + i * lda, b, bOff + j * ldb, k);
       }
     }
   }
