@@ -7,7 +7,7 @@
 # machine's fp32 peak. Results: docs/benchmarks.md, "Real model forward pass".
 #
 #   flock /tmp/ropescale-heavy.lock bench/forward_bench.sh
-#   (override LENGTHS=1024,4096,8192, REPS=3, REPS_LONG=2 for lengths >= 8192, THREADS=nproc, TEXT)
+#   (override LENGTHS=1024,4096,8192, REPS=3, REPS_LONG=1 for lengths >= 8192, THREADS=nproc, TEXT)
 #
 # Peak = cores x GHz x fp32 FLOP/cycle/core; FLOP/cycle is 64 with AVX-512 (two 512-bit FMA units x
 # 16 lanes x 2), 32 with AVX2 only. The GHz is lscpu's max MHz, else /proc/cpuinfo's "cpu MHz"
@@ -17,7 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 LENGTHS="${LENGTHS:-1024,4096,8192}"
 REPS="${REPS:-3}"
-REPS_LONG="${REPS_LONG:-2}"
+REPS_LONG="${REPS_LONG:-1}"
 THREADS="${THREADS:-$(nproc)}"
 TEXT="${TEXT:-datasets/corpus/python-3.11-pydoc-topics.py.gz}"
 
