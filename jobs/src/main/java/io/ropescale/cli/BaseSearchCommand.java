@@ -1,8 +1,9 @@
 package io.ropescale.cli;
 
 import io.ropescale.jobs.BaseSearchJob;
-import io.ropescale.rope.RopeConfig;
+import io.ropescale.rope.ModelInputs;
 import io.ropescale.rope.RopeInputException;
+import io.ropescale.rope.RopeModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,13 @@ public final class BaseSearchCommand implements Callable<Integer> {
   @Option(names = "--spec", description = "Sweep spec: search what its base_search: section says (instead of the flags below)")
   java.nio.file.Path spec;
 
-  @Option(names = "--head-dim", description = "Attention head dimension (required without --spec)")
+  @Option(names = "--model", description = "Model name from datasets/models.csv: search its rotary dimension")
+  String model;
+
+  @Option(names = "--hf-config", description = "Hugging Face config.json: search its rotary dimension")
+  java.nio.file.Path hfConfig;
+
+  @Option(names = "--head-dim", description = "Attention head dimension (required without --spec, --model or --hf-config)")
   Integer headDim;
 
   @Option(names = "--rotary-dim", description = "Rotary dimension (default: head dim)")
@@ -53,18 +60,21 @@ public final class BaseSearchCommand implements Callable<Integer> {
     if (sweep != null) {
       s = BaseSearchJob.Settings.from(sweep);
     } else {
-      if (headDim == null || contexts == null) {
-        throw new RopeInputException(headDim == null ? "--head-dim" : "--context", "missing",
-            "required unless --spec names a spec with a base_search: section");
+      if (contexts == null) {
+        throw new RopeInputException("--context", "missing", "required unless --spec names a spec with a base_search: section");
       }
-      RopeInputException.requireRotaryDim("head_dim", headDim);
-      int d = rotaryDim != null ? rotaryDim
-          : partialRotary != null ? RopeConfig.rotaryDimOf(headDim, partialRotary) : headDim;
+      RopeModel named = ModelInputs.named(model, hfConfig, ModelInputs.Fields.FLAGS);
+      if (headDim == null && named == null) {
+        throw new RopeInputException("--head-dim", "missing", "required unless --spec, --model or --hf-config is given");
+      }
+      int head = headDim != null ? RopeInputException.requireRotaryDim("--head-dim", headDim) : named.headDim();
+      int d = ModelInputs.rotaryDim(head, rotaryDim, partialRotary, named, headDim != null, ModelInputs.Fields.FLAGS);
       s = new BaseSearchJob.Settings(List.of(d), contexts, grid, maxBase);
     }
     List<Dataset<Row>> result = new ArrayList<>();
     JobRunner.run("base-search", spark, sweep, sweep != null ? "--spec " + spec
-            : "--head-dim " + headDim + " --context " + java.util.Arrays.toString(contexts),
+            : (headDim != null ? "--head-dim " + headDim : model != null ? "--model " + model : "--hf-config " + hfConfig)
+                + " --context " + java.util.Arrays.toString(contexts),
         List.of((session, runId) -> {
           Dataset<Row> rows = BaseSearchJob.compute(session, s).cache();
           result.add(rows);

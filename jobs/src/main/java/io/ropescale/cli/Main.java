@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         FitCommand.class,
         ExplainGpuCommand.class,
         SweepCommand.class,
+        PlanCommand.class,
         CorpusCoverageCommand.class,
         TableDocsCommand.class,
         ReportCommand.class,

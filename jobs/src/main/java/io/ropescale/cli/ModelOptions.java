@@ -1,9 +1,7 @@
 package io.ropescale.cli;
 
-import io.ropescale.rope.HfConfigs;
-import io.ropescale.rope.ModelCatalog;
+import io.ropescale.rope.ModelInputs;
 import io.ropescale.rope.RopeConfig;
-import io.ropescale.rope.RopeInputException;
 import io.ropescale.rope.RopeModel;
 import io.ropescale.rope.RopeScaling;
 import io.ropescale.rope.RopeTypes;
@@ -12,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /**
  * A configuration from flags: explicit numbers, a model name from datasets/models.csv, or a
- * Hugging Face config.json; explicit flags override the model's facts. Without a model,
+ * Hugging Face config.json; explicit flags override the model's facts ({@link ModelInputs}, shared
+ * with sweep specs). Without a model,
  * {@code --tune-len} defaults to {@code --train-len} and {@code --base} to {@code --pretrain-base}
  * (DESIGN.md s.6); with one, to the release's own context, base and rope_scaling.
  */
@@ -67,13 +66,7 @@ public final class ModelOptions {
 
   /** The model named by --model / --hf-config, or null. */
   RopeModel namedModel() {
-    if (model != null && hfConfig != null) {
-      throw new RopeInputException("--hf-config", hfConfig, "give either --model or --hf-config, not both");
-    }
-    if (model != null) {
-      return ModelCatalog.bundled().get(model);
-    }
-    return hfConfig == null ? null : HfConfigs.read(hfConfig);
+    return ModelInputs.named(model, hfConfig, ModelInputs.Fields.FLAGS);
   }
 
   String label() {
@@ -82,50 +75,21 @@ public final class ModelOptions {
   }
 
   RopeConfig config() {
-    RopeModel m = namedModel();
-    if (rotaryDim != null && partialRotary != null) {
-      throw new RopeInputException("--partial-rotary", partialRotary, "give either --rotary-dim or --partial-rotary");
-    }
-    int head = headDim != null ? headDim : m != null ? m.headDim() : missing("--head-dim");
-    int rot = rotaryDim != null ? rotaryDim
-        : partialRotary != null ? RopeConfig.rotaryDimOf(head, partialRotary)
-        : m != null && headDim == null ? m.rotaryDim() : head;
-    long train = trainLen != null ? trainLen : m != null ? m.trainLen() : missingLong("--train-len");
-    double bPre = pretrainBase != null ? pretrainBase : m != null ? m.ropeTheta() : missingDouble("--pretrain-base");
-    long tune = tuneLen != null ? tuneLen : m != null ? Math.max(train, m.maxPositionEmbeddings()) : train;
-    double b = base != null ? base : bPre;
-    RopeScaling scaling;
-    if (ropeType == null && factor == null && m != null) {
-      scaling = m.scaling();
-    } else {
-      scaling = new RopeScaling(ropeType == null ? "default" : ropeType,
-          factor == null ? Double.NaN : factor,
-          originalMax == null ? 0 : originalMax,
-          lowFreqFactor == null ? Double.NaN : lowFreqFactor,
-          highFreqFactor == null ? Double.NaN : highFreqFactor,
-          betaFast == null ? Double.NaN : betaFast,
-          betaSlow == null ? Double.NaN : betaSlow,
-          // the model's own per-pair factors carry over only to a type that reads them
-          m == null || !readsPairFactors(ropeType) ? null : m.scaling().shortFactor(),
-          m == null || !readsPairFactors(ropeType) ? null : m.scaling().longFactor());
-    }
-    return new RopeConfig(head, rot, train, bPre, tune, b, scaling);
+    RopeModel m = ModelInputs.resolve(new ModelInputs.Input(model, hfConfig, headDim, rotaryDim, partialRotary,
+        trainLen, pretrainBase, null, null, "flags"), ModelInputs.Fields.FLAGS);
+    boolean named = model != null || hfConfig != null; // then m carries the named model's rope_scaling
+    long tune = tuneLen != null ? tuneLen : m.config().tuneLen();
+    double b = base != null ? base : m.ropeTheta();
+    // the model's own per-pair factors carry over only to a type that reads them
+    boolean pairs = named && readsPairFactors(ropeType);
+    RopeScaling scaling = ropeType == null && factor == null && named ? m.scaling()
+        : new ModelInputs.Scaling(ropeType, factor, originalMax, lowFreqFactor, highFreqFactor, betaFast, betaSlow)
+            .resolve(pairs ? m.scaling().shortFactor() : null, pairs ? m.scaling().longFactor() : null);
+    return new RopeConfig(m.headDim(), m.rotaryDim(), m.trainLen(), m.ropeTheta(), tune, b, scaling);
   }
 
   private static boolean readsPairFactors(String type) {
     // RopeScaling.of normalises the name (case, Phi-3's "su") and rejects unknown types
     return type != null && RopeTypes.of(RopeScaling.of(type, Double.NaN).type()).keys().contains("short_factor");
-  }
-
-  private static int missing(String flag) {
-    throw new RopeInputException(flag, "missing", "required unless --model or --hf-config is given");
-  }
-
-  private static long missingLong(String flag) {
-    return missing(flag);
-  }
-
-  private static double missingDouble(String flag) {
-    return missing(flag);
   }
 }

@@ -8,10 +8,9 @@ import io.ropescale.jobs.BaseSearchJob;
 import io.ropescale.jobs.FitJob;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.ScalingLawsJob;
+import io.ropescale.jobs.StagePlan;
 import io.ropescale.jobs.SweepSpec;
 import io.ropescale.jobs.TableDocs;
-import io.ropescale.jobs.corpus.CorpusCoverageJob;
-import io.ropescale.jobs.corpus.CorpusSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +26,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ropescale sweep [SPEC]}: the main job. Runs every stage the spec asks for as one run
- * (all tables committed together) and prints a compact summary read back from Delta.
+ * {@code ropescale sweep [SPEC]}: the main job. Runs the spec's {@link StagePlan} as one run (all
+ * tables committed together, then the report) and prints a compact summary read back from Delta.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
     description = "Run every stage of a sweep spec (default: conf/sweeps/paper-llama2.yaml), summarise, and write the run's report.")
@@ -56,36 +55,23 @@ public final class SweepCommand implements Callable<Integer> {
       throw new io.ropescale.rope.RopeInputException("spec", p, "does not exist");
     }
     SweepSpec s = SweepSpec.load(p);
-    List<JobRunner.Stage> stages = new ArrayList<>();
-    // fit reads what the earlier stages of this run computed, before anything is written
+    StagePlan plan = StagePlan.of(s); // binds and validates every stage before any Spark work
+    // a stage reads what the earlier stages of this run computed: nothing is written before the commit
     Map<TableDocs.TableDef, Dataset<Row>> computed = new HashMap<>();
-    stages.add((session, runId) -> {
-      DeltaTables.Write w = ScalingLawsJob.write(session, s, runId);
-      computed.put(TableDocs.ROPE_BOUNDS, w.rows());
-      return List.of(w);
-    });
-    if (!s.section("attention").isMissingNode()) {
-      AttentionSettings attention = AttentionSettings.from(s, null, null);
-      stages.add((session, runId) -> AttentionProfileJob.writes(session, s, attention, runId));
-    }
-    if (!s.section("base_search").isMissingNode()) {
-      BaseSearchJob.Settings search = BaseSearchJob.Settings.from(s);
+    List<JobRunner.Stage> stages = new ArrayList<>();
+    for (StagePlan.Stage stage : plan.stages()) {
+      if (stage.job() == null) {
+        continue; // the report: after the commit, below
+      }
       stages.add((session, runId) -> {
-        Dataset<Row> rows = BaseSearchJob.compute(session, search).cache();
-        computed.put(TableDocs.BASE_LOWER_BOUNDS, rows);
-        return List.of(BaseSearchJob.write(rows, runId));
+        List<DeltaTables.Write> writes = stage.job().writes(session, runId, computed);
+        writes.forEach(w -> computed.put(w.def(), w.rows()));
+        return writes;
       });
     }
-    if (CorpusSpec.present(s)) {
-      CorpusSpec corpus = CorpusSpec.of(s, CorpusSpec.Overrides.NONE); // validated before any Spark work
-      stages.add((session, runId) -> CorpusCoverageJob.writes(session, s, corpus, runId));
-    }
-    stages.add((session, runId) -> List.of(FitJob.write(
-        FitJob.compute(session, computed.get(TableDocs.ROPE_BOUNDS), computed.get(TableDocs.BASE_LOWER_BOUNDS)).cache(),
-        runId)));
     JobRunner.Result r = JobRunner.run("sweep", spark, s, p.toString(), stages);
     printSummary(r, s);
-    return ReportCommand.afterRun(r, spark);
+    return plan.names().contains(StagePlan.REPORT) ? ReportCommand.afterRun(r, spark) : 0;
   }
 
   private void printSummary(JobRunner.Result r, SweepSpec s) {

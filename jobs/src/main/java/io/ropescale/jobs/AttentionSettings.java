@@ -1,6 +1,5 @@
 package io.ropescale.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.ropescale.rope.RopeInputException;
 
 /** The {@code attention:} section of a spec (or the command's flags): {@code max_position}, {@code engine}. */
@@ -18,28 +17,13 @@ public record AttentionSettings(long maxPosition, Engine.Choice engine) {
     }
   }
 
-  /** Flags win over the spec's section; absent both, 2^20 positions and {@code auto}. */
+  /** Flags win over the spec's {@code attention:} section; absent both, 2^20 positions and {@code auto}. */
   public static AttentionSettings from(SweepSpec spec, Long maxPositionFlag, String engineFlag) {
-    JsonNode a = spec.section("attention");
-    if (!a.isMissingNode() && !a.isObject()) {
-      throw new RopeInputException("spec.attention", a, "must be a mapping with max_position / engine");
-    }
-    a.fieldNames().forEachRemaining(k -> {
-      if (!k.equals("max_position") && !k.equals("engine")) {
-        throw new RopeInputException("spec.attention." + k, a.get(k), "unknown key; expected max_position, engine");
-      }
-    });
+    SpecDocument.Attention a = spec.doc.attention();
     long maxPos = maxPositionFlag != null ? maxPositionFlag
-        : a.hasNonNull("max_position") ? integral(a.get("max_position")) : DEFAULT_MAX_POSITION;
+        : a != null && a.maxPosition() != null ? a.maxPosition() : DEFAULT_MAX_POSITION;
     Engine.Choice engine = engineFlag != null ? Engine.Choice.parse("engine", engineFlag)
-        : Engine.Choice.parse("spec.attention.engine", a.hasNonNull("engine") ? a.get("engine").asText() : null);
+        : Engine.Choice.parse("spec.attention.engine", a != null ? a.engine() : null);
     return new AttentionSettings(maxPos, engine);
-  }
-
-  private static long integral(JsonNode n) {
-    if (!n.isNumber() || n.asDouble() != Math.rint(n.asDouble())) {
-      throw new RopeInputException("attention.max_position", n, "must be a whole number of positions");
-    }
-    return n.asLong();
   }
 }

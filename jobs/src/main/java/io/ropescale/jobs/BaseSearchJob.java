@@ -2,7 +2,6 @@ package io.ropescale.jobs;
 
 import static org.apache.spark.sql.functions.current_timestamp;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.ropescale.attention.BaseSearch;
 import io.ropescale.rope.RopeInputException;
 import io.ropescale.rope.RopeModel;
@@ -51,29 +50,22 @@ public final class BaseSearchJob {
 
     /** From a spec's {@code base_search:} section; rotary dims default to the spec's models'. */
     public static Settings from(SweepSpec spec) {
-      JsonNode n = spec.section("base_search");
-      if (!n.isObject()) {
-        throw new RopeInputException("spec.base_search", n.isMissingNode() ? "missing" : n,
-            "must be a mapping with contexts, grid_per_decade");
+      SpecDocument.BaseSearch n = spec.doc.baseSearch();
+      if (n == null) {
+        throw new RopeInputException("spec.base_search", "missing", "must be a mapping with contexts, grid_per_decade");
       }
-      n.fieldNames().forEachRemaining(k -> {
-        if (!List.of("contexts", "grid_per_decade", "max_base", "rotary_dims").contains(k)) {
-          throw new RopeInputException("spec.base_search." + k, n.get(k),
-              "unknown key; expected contexts, grid_per_decade, max_base, rotary_dims");
-        }
-      });
-      List<Long> contexts = SweepSpec.parseLengths(n.get("contexts"), "spec.base_search.contexts");
+      List<Long> contexts = SweepSpec.lengths(n.contexts(), "spec.base_search.contexts");
       if (contexts.isEmpty()) {
         throw new RopeInputException("spec.base_search.contexts", "missing", "list the context lengths to search");
       }
-      int g = n.hasNonNull("grid_per_decade") ? n.get("grid_per_decade").asInt() : 1000;
-      if (n.hasNonNull("grid_per_decade") && !n.get("grid_per_decade").canConvertToInt()) {
-        throw new RopeInputException("spec.base_search.grid_per_decade", n.get("grid_per_decade"), "must be an integer");
-      }
-      double maxBase = n.hasNonNull("max_base") ? n.get("max_base").asDouble() : BaseSearch.DEFAULT_MAX_BASE;
+      int g = n.gridPerDecade() != null ? n.gridPerDecade() : 1000;
+      double maxBase = n.maxBase() != null ? n.maxBase() : BaseSearch.DEFAULT_MAX_BASE;
       List<Integer> dims = new ArrayList<>();
-      if (n.hasNonNull("rotary_dims")) {
-        n.get("rotary_dims").forEach(d -> dims.add(d.asInt()));
+      if (n.rotaryDims() != null) {
+        for (int i = 0; i < n.rotaryDims().size(); i++) {
+          Integer d = n.rotaryDims().get(i);
+          dims.add(d == null ? RopeInputException.requireRotaryDim("spec.base_search.rotary_dims[" + i + "]", 0) : d);
+        }
       } else {
         TreeSet<Integer> fromModels = new TreeSet<>();
         for (RopeModel m : spec.models) {

@@ -1,11 +1,8 @@
 package io.ropescale.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.ropescale.rope.HfConfigs;
 import io.ropescale.rope.ModelCatalog;
+import io.ropescale.rope.ModelInputs;
 import io.ropescale.rope.RopeConfig;
 import io.ropescale.rope.RopeInputException;
 import io.ropescale.rope.RopeModel;
@@ -15,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,46 +19,40 @@ import java.util.Set;
 
 /**
  * A YAML sweep spec: models x RoPE types x tuning lengths x bases, plus per-stage sections
- * ({@code attention}, {@code base_search}, {@code corpus}, ...) that each stage validates itself.
- * Every error names the spec field and its value.
+ * ({@code attention}, {@code base_search}, {@code corpus}) that ask for the stages of
+ * {@link StagePlan}. The keys and their types are {@link SpecDocument} (unknown keys are errors,
+ * {@link SpecYaml}); this class checks the values. Every error names the spec field and its value.
  */
 public final class SweepSpec {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  static final Set<String> TOP_LEVEL = Set.of(
-      "name", "models", "bases", "tune_lengths", "rope_types", "attention", "base_search", "corpus", "fit", "report");
-
   public final String name;
   public final String text;
+  /** The file it was loaded from; null when parsed from text. */
+  public final Path path;
+  public final SpecDocument doc;
   public final List<RopeModel> models;
   public final List<Double> bases; // empty: each model's own rope_theta
   public final List<Long> tuneLengths; // empty: each model's training length
-  public final List<JsonNode> ropeTypes;
+  public final List<SpecDocument.RopeType> ropeTypes;
   private final JsonNode root;
   private final Path dir;
 
-  private SweepSpec(String name, String text, JsonNode root, Path dir) {
+  private SweepSpec(String defaultName, String text, Path path, Path dir) {
+    SpecYaml.Parsed<SpecDocument> parsed = SpecYaml.read(text, SpecDocument.class, defaultName);
     this.text = text;
-    this.root = root;
+    this.path = path;
     this.dir = dir;
-    Iterator<String> keys = root.fieldNames();
-    while (keys.hasNext()) {
-      String k = keys.next();
-      if (!TOP_LEVEL.contains(k)) {
-        throw new RopeInputException("spec." + k, root.get(k), "unknown key; expected one of " + TOP_LEVEL);
-      }
-    }
-    this.name = root.hasNonNull("name") ? root.get("name").asText() : name;
-    this.models = parseModels(root.get("models"));
-    this.bases = parseBases(root.get("bases"));
-    this.tuneLengths = parseLengths(root.get("tune_lengths"), "spec.tune_lengths");
-    this.ropeTypes = new ArrayList<>();
-    JsonNode rt = root.get("rope_types");
-    if (rt == null || rt.isNull()) {
-      ropeTypes.add(YAML.getNodeFactory().textNode("default"));
-    } else if (!rt.isArray() || rt.isEmpty()) {
-      throw new RopeInputException("spec.rope_types", rt, "must be a non-empty list");
+    this.root = parsed.tree();
+    this.doc = parsed.value();
+    this.name = doc.name() != null ? doc.name() : defaultName;
+    this.models = parseModels(doc.models());
+    this.bases = parseBases(doc.bases());
+    this.tuneLengths = lengths(doc.tuneLengths(), "spec.tune_lengths");
+    if (doc.ropeTypes() == null) {
+      this.ropeTypes = List.of(new SpecDocument.RopeType("default", null));
+    } else if (doc.ropeTypes().isEmpty()) {
+      throw new RopeInputException("spec.rope_types", "[]", "must be a non-empty list");
     } else {
-      rt.forEach(ropeTypes::add);
+      this.ropeTypes = doc.ropeTypes();
     }
     configurations(); // validate every combination now, before any Spark work
   }
@@ -75,26 +65,17 @@ public final class SweepSpec {
       throw new RopeInputException("spec", path, "cannot be read: " + e.getMessage());
     }
     String base = path.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-    return parse(text, base, path.toAbsolutePath().getParent());
+    return new SweepSpec(base, text, path, path.toAbsolutePath().getParent());
   }
 
   public static SweepSpec parse(String text, String defaultName, Path dir) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(text);
-    } catch (IOException e) {
-      throw new RopeInputException("spec", defaultName, "is not valid YAML: " + e.getMessage().split("\n")[0]);
-    }
-    if (root == null || !root.isObject()) {
-      throw new RopeInputException("spec", defaultName, "must be a YAML mapping with at least 'models'");
-    }
-    return new SweepSpec(defaultName, text, root, dir);
+    return new SweepSpec(defaultName, text, null, dir);
   }
 
-  /** A stage's own section, or a missing node. */
-  public JsonNode section(String key) {
+  /** True when the spec has a non-null {@code key} section (it asks for that stage of {@link StagePlan}). */
+  public boolean has(String key) {
     JsonNode n = root.get(key);
-    return n == null || n.isNull() ? MissingNode.getInstance() : n;
+    return n != null && !n.isNull();
   }
 
   public Path resolve(String path) {
@@ -102,59 +83,43 @@ public final class SweepSpec {
     return p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize();
   }
 
-  private List<RopeModel> parseModels(JsonNode node) {
-    if (node == null || !node.isArray() || node.isEmpty()) {
-      throw new RopeInputException("spec.models", node, "must be a non-empty list of model names, numbers or config paths");
+  private List<RopeModel> parseModels(List<SpecDocument.Model> entries) {
+    if (entries == null || entries.isEmpty()) {
+      throw new RopeInputException("spec.models", entries == null ? "missing" : "[]",
+          "must be a non-empty list of model names, numbers or config paths");
     }
     List<RopeModel> out = new ArrayList<>();
-    for (int i = 0; i < node.size(); i++) {
-      JsonNode m = node.get(i);
+    for (int i = 0; i < entries.size(); i++) {
+      SpecDocument.Model m = entries.get(i);
       String field = "spec.models[" + i + "]";
-      if (m.isTextual()) {
-        out.add(ModelCatalog.bundled().get(m.asText()));
-      } else if (m.isObject() && m.hasNonNull("hf_config")) {
-        out.add(HfConfigs.read(resolve(m.get("hf_config").asText())));
-      } else if (m.isObject()) {
-        out.add(explicitModel(m, field));
-      } else {
-        throw new RopeInputException(field, m, "must be a model name, {hf_config: path} or explicit numbers");
+      if (m == null) {
+        throw new RopeInputException(field, "null", "must be a model name, {hf_config: path} or explicit numbers");
       }
+      if (m.catalogName() != null) {
+        out.add(ModelCatalog.bundled().get(m.catalogName()));
+        continue;
+      }
+      SpecDocument.ModelKeys k = m.keys();
+      Path hf = k.hfConfig() == null ? null : resolve(k.hfConfig());
+      // explicit numbers without a config.json: the base defaults to 10000 (the RoFormer / LLaMA base)
+      Double theta = k.ropeTheta() != null || hf != null ? k.ropeTheta() : Double.valueOf(10000);
+      out.add(ModelInputs.resolve(new ModelInputs.Input(null, hf, k.headDim(), k.rotaryDim(), k.partialRotaryFactor(),
+          k.trainLen(), theta, k.maxPositionEmbeddings(), k.name(), "spec"), ModelInputs.Fields.keys(field)));
     }
     return out;
   }
 
-  private static RopeModel explicitModel(JsonNode m, String field) {
-    int headDim = (int) number(m, "head_dim", field);
-    int rotaryDim = m.hasNonNull("rotary_dim") ? (int) number(m, "rotary_dim", field)
-        : m.hasNonNull("partial_rotary_factor")
-            ? RopeConfig.rotaryDimOf(headDim, number(m, "partial_rotary_factor", field)) : headDim;
-    double theta = m.hasNonNull("rope_theta") ? number(m, "rope_theta", field) : 10000;
-    long train = (long) number(m, "train_len", field);
-    long maxPos = m.hasNonNull("max_position_embeddings") ? (long) number(m, "max_position_embeddings", field) : train;
-    String name = m.hasNonNull("name") ? m.get("name").asText() : "d" + rotaryDim + "-T" + train + "-b" + theta;
-    RopeModel model = new RopeModel(name, headDim, rotaryDim, theta, train, maxPos, RopeScaling.DEFAULT, "spec");
-    model.config();
-    return model;
-  }
-
-  private static double number(JsonNode n, String key, String field) {
-    JsonNode v = n.get(key);
-    if (v == null || !v.isNumber()) {
-      throw new RopeInputException(field + "." + key, v == null ? "missing" : v, "must be a number");
-    }
-    return v.asDouble();
-  }
-
-  private static List<Double> parseBases(JsonNode node) {
+  private static List<Double> parseBases(SpecDocument.Bases node) {
     List<Double> out = new ArrayList<>();
-    if (node == null || node.isNull()) {
+    if (node == null) {
       return out;
     }
-    if (node.isObject()) {
+    if (node.range() != null) {
       // a log range: {from, to, per_decade}
-      double from = RopeInputException.requireBase("spec.bases.from", number(node, "from", "spec.bases"));
-      double to = RopeInputException.requireBase("spec.bases.to", number(node, "to", "spec.bases"));
-      double perDecade = number(node, "per_decade", "spec.bases");
+      SpecDocument.Range r = node.range();
+      double from = RopeInputException.requireBase("spec.bases.from", required(r.from(), "spec.bases.from"));
+      double to = RopeInputException.requireBase("spec.bases.to", required(r.to(), "spec.bases.to"));
+      double perDecade = required(r.perDecade(), "spec.bases.per_decade");
       if (!(to >= from)) {
         throw new RopeInputException("spec.bases.to", to, "must be >= from " + from);
       }
@@ -164,51 +129,56 @@ public final class SweepSpec {
       long k0 = (long) Math.ceil(Math.log10(from) * perDecade - 1e-9);
       long k1 = (long) Math.floor(Math.log10(to) * perDecade + 1e-9);
       if (k1 - k0 > 100000) {
-        throw new RopeInputException("spec.bases", node, "range has " + (k1 - k0 + 1) + " bases; at most 100000");
+        throw new RopeInputException("spec.bases", r, "range has " + (k1 - k0 + 1) + " bases; at most 100000");
       }
       for (long k = k0; k <= k1; k++) {
         out.add(Math.pow(10, k / perDecade));
       }
       if (out.isEmpty()) {
-        throw new RopeInputException("spec.bases", node, "range holds no grid point");
+        throw new RopeInputException("spec.bases", r, "range holds no grid point");
       }
       return out;
     }
-    if (!node.isArray() || node.isEmpty()) {
-      throw new RopeInputException("spec.bases", node, "must be a non-empty list or {from, to, per_decade}");
+    if (node.list().isEmpty()) {
+      throw new RopeInputException("spec.bases", "[]", "must be a non-empty list or {from, to, per_decade}");
     }
-    for (int i = 0; i < node.size(); i++) {
-      JsonNode b = node.get(i);
-      if (!b.isNumber()) {
-        throw new RopeInputException("spec.bases[" + i + "]", b, "must be a number");
-      }
-      out.add(RopeInputException.requireBase("spec.bases[" + i + "]", b.asDouble()));
+    for (int i = 0; i < node.list().size(); i++) {
+      out.add(RopeInputException.requireBase("spec.bases[" + i + "]", required(node.list().get(i), "spec.bases[" + i + "]")));
     }
     return out;
   }
 
-  static List<Long> parseLengths(JsonNode node, String field) {
-    List<Long> out = new ArrayList<>();
-    if (node == null || node.isNull()) {
-      return out;
+  private static double required(Double x, String field) {
+    if (x == null) {
+      throw new RopeInputException(field, "missing", "must be a number");
     }
-    if (!node.isArray() || node.isEmpty()) {
-      throw new RopeInputException(field, node, "must be a non-empty list of token counts");
+    return x;
+  }
+
+  /** A list of token counts: absent is empty (the caller's default), present must be non-empty. */
+  public static List<Long> lengths(List<Long> values, String field) {
+    if (values == null) {
+      return List.of();
     }
-    for (int i = 0; i < node.size(); i++) {
-      JsonNode t = node.get(i);
-      if (!t.isIntegralNumber() && !(t.isNumber() && t.asDouble() == Math.rint(t.asDouble()))) {
-        throw new RopeInputException(field + "[" + i + "]", t, "must be a whole number of tokens");
+    if (values.isEmpty()) {
+      throw new RopeInputException(field, "[]", "must be a non-empty list of token counts");
+    }
+    for (int i = 0; i < values.size(); i++) {
+      if (values.get(i) == null) {
+        throw new RopeInputException(field + "[" + i + "]", "null", "must be a whole number of tokens");
       }
-      out.add(RopeInputException.requireLength(field + "[" + i + "]", t.asLong()));
+      RopeInputException.requireLength(field + "[" + i + "]", values.get(i));
     }
-    return out;
+    return List.copyOf(values);
   }
 
   /** The scaling for a rope_types entry applied to a model. */
-  private static RopeScaling scaling(JsonNode entry, RopeModel model, String field) {
-    if (entry.isTextual()) {
-      String t = entry.asText().toLowerCase(Locale.ROOT);
+  private static RopeScaling scaling(SpecDocument.RopeType entry, RopeModel model, String field) {
+    if (entry == null) {
+      throw new RopeInputException(field, "null", "must be 'default', 'model' or {type: " + RopeTypes.names() + ", factor: ...}");
+    }
+    if (entry.word() != null) {
+      String t = entry.word().toLowerCase(Locale.ROOT);
       if (t.equals("model")) {
         return model.scaling();
       }
@@ -218,23 +188,12 @@ public final class SweepSpec {
       }
       return RopeScaling.DEFAULT;
     }
-    if (!entry.isObject() || !entry.hasNonNull("type")) {
-      throw new RopeInputException(field, entry, "must be 'default', 'model' or {type: " + RopeTypes.names() + ", factor: ...}");
+    SpecDocument.Scaling s = entry.scaling();
+    if (s.type() == null) {
+      throw new RopeInputException(field + ".type", "missing", "must be one of " + RopeTypes.names());
     }
-    return new RopeScaling(
-        entry.get("type").asText(),
-        opt(entry, "factor", field),
-        entry.hasNonNull("original_max_position_embeddings")
-            ? (long) number(entry, "original_max_position_embeddings", field) : 0,
-        opt(entry, "low_freq_factor", field),
-        opt(entry, "high_freq_factor", field),
-        opt(entry, "beta_fast", field),
-        opt(entry, "beta_slow", field),
-        null, null);
-  }
-
-  private static double opt(JsonNode n, String key, String field) {
-    return n.hasNonNull(key) ? number(n, key, field) : Double.NaN;
+    return new ModelInputs.Scaling(s.type(), s.factor(), s.originalMaxPositionEmbeddings(), s.lowFreqFactor(),
+        s.highFreqFactor(), s.betaFast(), s.betaSlow()).resolve(null, null);
   }
 
   /** One configuration of the sweep, with the stable id every table joins on. */
