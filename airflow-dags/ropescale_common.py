@@ -1,8 +1,15 @@
 """Shared code for the ropescale Airflow DAGs.
 
-One place for: repo-layout defaults, parameter validation, run_id derivation,
-spark-submit argument building and the stage graph. The DAG files
-(ropescale_sweep.py, ropescale_grid.py) only wire these together.
+One place for: repo-layout defaults, parameter validation, run_id derivation and
+building the stage tasks. The stage graph is not defined here: it comes from the
+job jar's own plan (`ropescale plan --json`, io.ropescale.jobs.StagePlan), at
+DAG-parse time for the tasks and edges (every stage the jar knows) and at run time
+for what each spec asks for. The DAG files (ropescale_sweep.py, ropescale_grid.py)
+only wire these together.
+
+The cluster is an Airflow connection of type ``spark`` (DAG param
+``spark_conn_id``), handed to the stock SparkSubmitOperator: no provider internals
+are touched.
 
 Safety rule: nothing from a DAG param is ever interpolated into a shell string.
 Params reach spark-submit as separate argv items (SparkSubmitOperator
@@ -14,8 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,8 +38,6 @@ from airflow.sdk.exceptions import AirflowFailException
 # --------------------------------------------------------------------------- contract
 
 MAIN_CLASS = "io.ropescale.cli.Main"
-
-
 def _pom_version() -> str:
     """The project version of the root pom.xml (the one place versions live; Maven names the jar after it)."""
     import xml.etree.ElementTree as ET
@@ -43,40 +52,17 @@ def _pom_version() -> str:
 
 
 JAR_RELATIVE = Path("jobs/target") / f"ropescale-jobs-{_pom_version()}-spark.jar"
-SPARK_CONN_ID = "spark_ropescale"  # configure via AIRFLOW_CONN_SPARK_ROPESCALE
+SPARK_CONN_ID = "spark_ropescale"  # default of the spark_conn_id param (ROPESCALE_SPARK_CONN_ID overrides)
 PROFILES = ("local", "cluster", "gpu")
-
-STAGES = (
-    "scaling-laws",
-    "attention-profile",
-    "base-search",
-    "corpus-coverage",
-    "fit",
-    "report",
-)
-# Data dependencies: stage -> stages whose tables it reads.
-STAGE_UPSTREAMS: dict[str, tuple[str, ...]] = {
-    "scaling-laws": (),
-    "attention-profile": (),
-    "base-search": (),
-    "corpus-coverage": (),
-    "fit": ("scaling-laws", "base-search"),  # rope_bounds, base_lower_bounds
-    "report": ("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit"),
-}
+PLAN_TASK_ID = "plan"
 
 # Values that end up as argv items: no whitespace, quotes, shell metacharacters
 # ($ ` ; | & < > ( ) { } * ? ! \ # and friends) or control characters.
 SAFE_VALUE_RE = re.compile(r"^[A-Za-z0-9_./:@%+=,~-]+$")
 SAFE_VALUE_DESC = "[A-Za-z0-9_./:@%+=,~-]"
 RUN_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
-_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
-MASTER_PATTERNS = (
-    re.compile(r"^local(?:\[(?:\*|[1-9][0-9]*)(?:,[1-9][0-9]*)?\])?$"),  # local, local[4], local[*], local[*,3]
-    re.compile(r"^yarn$"),
-    re.compile(rf"^spark://{_HOST}(?::[0-9]{{1,5}})?(?:,{_HOST}(?::[0-9]{{1,5}})?)*$"),
-    re.compile(rf"^k8s://(?:https?://)?{_HOST}(?::[0-9]{{1,5}})?$"),
-)
-MASTER_DESC = "local / local[N] / local[*] / yarn / spark://HOST:PORT / k8s://https://HOST:PORT"
+# Airflow connection ids: letters, digits, _ . -
+CONN_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
 
 
 class RopescaleParamError(AirflowFailException, ValueError):
@@ -105,8 +91,8 @@ def default_warehouse(home: Path | None = None) -> str:
     return os.environ.get("ROPESCALE_WAREHOUSE") or str((home or ropescale_home()) / "warehouse")
 
 
-def default_master() -> str:
-    return os.environ.get("ROPESCALE_SPARK_MASTER") or "local[*]"
+def default_conn_id() -> str:
+    return os.environ.get("ROPESCALE_SPARK_CONN_ID") or SPARK_CONN_ID
 
 
 def default_profile() -> str:
@@ -214,13 +200,28 @@ def validate_warehouse(warehouse: Any, home: Path | None = None) -> str:
     return str(_resolve_path(warehouse, home))
 
 
-def validate_master(master: Any) -> str:
-    # The patterns are the allow-list here ('[', ']' and '*' are legal only inside local[...]).
-    if not isinstance(master, str) or not master.strip():
-        raise RopescaleParamError(f"param 'master': must be a non-empty string, got {master!r}")
-    if not any(p.fullmatch(master) for p in MASTER_PATTERNS):
-        raise RopescaleParamError(f"param 'master': {master!r} is not a Spark master URL ({MASTER_DESC})")
-    return master
+def validate_conn_id(conn_id: Any) -> str:
+    """Name of an Airflow connection of type ``spark`` (the cluster: its host is the master URL,
+    its extras deploy-mode, queue, namespace, spark-binary). Looked up through the public
+    connection API, so an unknown id fails here, clearly, instead of the provider's fallback
+    to ``yarn``."""
+    if not isinstance(conn_id, str) or not CONN_ID_RE.fullmatch(conn_id):
+        raise RopescaleParamError(f"param 'spark_conn_id': {conn_id!r} is not an Airflow connection id ({CONN_ID_RE.pattern})")
+    from airflow.sdk import BaseHook
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except Exception as exc:  # AirflowNotFoundException, or a secrets backend's own error
+        raise RopescaleParamError(
+            f"param 'spark_conn_id': Airflow connection {conn_id!r} is not defined ({type(exc).__name__}); "
+            f"define it, e.g. AIRFLOW_CONN_{conn_id.upper()}='{{\"conn_type\": \"spark\", \"host\": \"local[*]\"}}' "
+            f"or `airflow connections add {conn_id} --conn-type spark --conn-host 'local[*]'`"
+        ) from None
+    if conn.conn_type != "spark":
+        raise RopescaleParamError(
+            f"param 'spark_conn_id': Airflow connection {conn_id!r} has type {conn.conn_type!r}; a 'spark' connection is needed"
+        )
+    return conn_id
 
 
 def validate_jar(jar: Any, home: Path | None = None) -> str:
@@ -262,7 +263,7 @@ def validate_common(params: Mapping[str, Any], home: Path | None = None) -> dict
         ("profile", lambda: validate_profile(params.get("profile"))),
         ("properties_file", lambda: properties_file_for(params.get("profile"), home)),
         ("warehouse", lambda: validate_warehouse(params.get("warehouse"), home)),
-        ("master", lambda: validate_master(params.get("master"))),
+        ("spark_conn_id", lambda: validate_conn_id(params.get("spark_conn_id"))),
         ("jar", lambda: validate_jar(params.get("jar"), home)),
     )
     for key, check in checks:
@@ -278,7 +279,7 @@ def validate_common(params: Mapping[str, Any], home: Path | None = None) -> dict
 
 
 def validate_sweep_params(params: Mapping[str, Any], home: Path | None = None) -> dict[str, str]:
-    """Params of ropescale_sweep: spec, warehouse, master, profile, jar."""
+    """Params of ropescale_sweep: spec, warehouse, spark_conn_id, profile, jar."""
     home = home or ropescale_home()
     errors: list[str] = []
     out: dict[str, str] = {}
@@ -378,61 +379,19 @@ def run_id_from_context(context: Mapping[str, Any], spec: str | None = None) -> 
 # --------------------------------------------------------------------------- spark-submit
 
 
-def build_application_args(stage: str, spec: Any, warehouse: Any, run_id: Any) -> list[Any]:
-    """Args after the jar: ``<command> --spec FILE --warehouse DIR_OR_URI --run-id ID`` (one item each)."""
-    if stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
-    return [stage, "--spec", spec, "--warehouse", warehouse, "--run-id", run_id]
-
-
-def check_rendered_application_args(stage: str, args: Sequence[Any]) -> list[str]:
-    """Re-check the rendered argv right before spark-submit (defence in depth)."""
-    args = list(args or [])
-    if len(args) != 7 or args[0] != stage or args[1::2] != ["--spec", "--warehouse", "--run-id"]:
-        raise RopescaleParamError(f"param 'application_args': unexpected argv {args!r} for stage {stage!r}")
-    for name, value in zip(("spec", "warehouse", "run_id"), args[2::2]):
-        _require_safe_string(name, value)
-    validate_run_id(args[6])
-    return [str(a) for a in args]
-
-
-def apply_master(hook: Any, master: str) -> None:
-    """Point a SparkSubmitHook at ``master`` (the DAG param) instead of the connection's host.
-
-    Provider 5.6.0 takes --master only from the connection (``hook._connection["master"]``,
-    resolved in ``__init__``) and derives the yarn/k8s/driver-tracking flags from it there,
-    so all of them are recomputed here. Deploy mode, queue, namespace and spark-binary still
-    come from the connection's extras (``deploy-mode``, ...).
-    """
-    hook._connection["master"] = master
-    hook._is_yarn = "yarn" in master
-    hook._is_kubernetes = "k8s" in master
-    if hook._is_kubernetes:
-        from airflow.providers.apache.spark.hooks import spark_submit as _hook_module
-
-        if getattr(_hook_module, "kube_client", None) is None:
-            raise RopescaleParamError(
-                f"param 'master': {master!r} needs apache-airflow-providers-cncf-kubernetes, which is not installed"
-            )
-    hook._should_track_driver_status = hook._resolve_should_track_driver_status()
-
-
 def spark_launch_env(environ: Mapping[str, str] | None = None) -> dict[str, str] | None:
     """Extra env for spark-submit when the worker has no Spark install of its own.
 
     If SPARK_HOME is unset and this interpreter has pyspark (our venv: pyspark==3.5.5),
     use that distribution: SPARK_HOME=<site-packages>/pyspark and its bin/ first on PATH,
     so `spark-submit` is found even when the venv is not activated. An explicit
-    SPARK_HOME (a cluster's Spark) is left alone.
+    SPARK_HOME (a cluster's Spark) is left alone. Passed as the operator's ``env_vars``.
     """
     environ = os.environ if environ is None else environ
     if environ.get("SPARK_HOME"):
         return None
-    spec = importlib.util.find_spec("pyspark")
-    if spec is None or not spec.origin:
-        return None
-    spark_home = Path(spec.origin).resolve().parent
-    if not (spark_home / "bin" / "spark-submit").is_file():
+    spark_home = _pyspark_home()
+    if spark_home is None or not (spark_home / "bin" / "spark-submit").is_file():
         return None
     return {
         "SPARK_HOME": str(spark_home),
@@ -440,64 +399,194 @@ def spark_launch_env(environ: Mapping[str, str] | None = None) -> dict[str, str]
     }
 
 
-class RopescaleSparkSubmitOperator(SparkSubmitOperator):
-    """SparkSubmitOperator for one ropescale stage, with the master taken from a (templated) param."""
-
-    template_fields: Sequence[str] = (*SparkSubmitOperator.template_fields, "master")
-    ui_color = "#e8d7f5"
-
-    def __init__(self, *, stage: str, master: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.stage = stage
-        self.master = master
-
-    def execute(self, context: Any) -> None:
-        self.application_args = check_rendered_application_args(self.stage, self.application_args)
-        self.master = validate_master(self.master)
-        _require_safe_string("jar", self.application)
-        if self.properties_file:
-            _require_safe_string("profile", self.properties_file)
-        super().execute(context)
-
-    def _get_hook(self):  # noqa: ANN202 - provider's private factory
-        hook = super()._get_hook()
-        apply_master(hook, validate_master(self.master))
-        env = spark_launch_env()
-        if env and not self.env_vars:
-            hook._env = env  # provider 5.6.0: submit() runs Popen with os.environ + hook._env
-            self.log.info("SPARK_HOME unset: using pyspark's Spark at %s", env["SPARK_HOME"])
-        return hook
+def _pyspark_home() -> Path | None:
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or not spec.origin:
+        return None
+    return Path(spec.origin).resolve().parent
 
 
-def add_sweep_stages(
-    *,
-    spec: Any,
-    warehouse: Any,
-    run_id: Any,
-    jar: Any,
-    master: Any,
-    properties_file: Any,
-    conn_id: str = SPARK_CONN_ID,
-) -> dict[str, RopescaleSparkSubmitOperator]:
-    """Create the six stage tasks (in the current DAG / task group) and wire the data dependencies.
+# --------------------------------------------------------------------------- the jar's plan
 
-    Values may be plain strings, XComArgs (sweep DAG) or mapped-group arguments (grid DAG);
-    Airflow resolves them when rendering templated fields, inside the argv list.
+
+class RopescalePlanError(RuntimeError):
+    """The job jar could not say its plan (missing jar or Java, or an unexpected answer)."""
+
+
+def spark_jars_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Spark's jars (the job jar leaves Spark and its Jackson to the runtime): $SPARK_HOME/jars, else pyspark's."""
+    environ = os.environ if environ is None else environ
+    for home in (environ.get("SPARK_HOME"), _pyspark_home()):
+        if home and (Path(home) / "jars").is_dir():
+            return Path(home) / "jars"
+    raise RopescalePlanError("no Spark jars: set SPARK_HOME or install pyspark (airflow-dags/setup.sh)")
+
+
+def java_binary(environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    if environ.get("JAVA_HOME") and (Path(environ["JAVA_HOME"]) / "bin" / "java").is_file():
+        return str(Path(environ["JAVA_HOME"]) / "bin" / "java")
+    found = shutil.which("java")
+    if not found:
+        raise RopescalePlanError("no `java` on PATH and no JAVA_HOME: the DAGs ask the job jar for its plan")
+    return found
+
+
+def plan_command(jar: str, spec: str | None = None) -> list[str]:
+    """``java -cp <jar>:<spark jars> io.ropescale.cli.Main plan --json [--spec S]`` (argv list, no shell)."""
+    classpath = os.pathsep.join([str(jar), str(spark_jars_dir() / "*")])
+    cmd = [java_binary(), "-cp", classpath, MAIN_CLASS, "plan", "--json"]
+    return cmd + (["--spec", str(spec)] if spec else [])
+
+
+def run_plan(jar: str, spec: str | None = None) -> dict[str, Any]:
+    """The jar's plan for ``spec`` (or, without one, every stage it knows) as parsed JSON.
+
+    Bad spec (the jar exits 2): RopescaleParamError with the jar's one-line reason.
     """
-    ops: dict[str, RopescaleSparkSubmitOperator] = {}
-    for stage in STAGES:
-        ops[stage] = RopescaleSparkSubmitOperator(
-            task_id=stage,
-            stage=stage,
-            conn_id=conn_id,
-            application=jar,
-            java_class=MAIN_CLASS,
-            properties_file=properties_file,
-            master=master,
-            name=f"ropescale-{stage}",
-            application_args=build_application_args(stage, spec, warehouse, run_id),
+    if not Path(jar).is_file():
+        raise RopescalePlanError(f"job jar {jar!r} does not exist (build it with `mvn -pl jobs -am package`, or set ROPESCALE_JAR)")
+    proc = subprocess.run(plan_command(jar, spec), capture_output=True, text=True, timeout=300, check=False)
+    if proc.returncode == 2:
+        raise RopescaleParamError(f"param 'spec': {proc.stderr.strip()}")
+    if proc.returncode != 0:
+        raise RopescalePlanError(f"`ropescale plan` failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    try:
+        plan = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise RopescalePlanError(f"`ropescale plan --json` printed no JSON ({exc}): {proc.stdout[:500]!r}") from None
+    if not isinstance(plan, dict) or not isinstance(plan.get("stages"), list):
+        raise RopescalePlanError(f"`ropescale plan --json` printed an unexpected document: {proc.stdout[:500]!r}")
+    return plan
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("ROPESCALE_PLAN_CACHE") or Path(tempfile.gettempdir()) / f"ropescale-plan-{os.getuid()}")
+
+
+def stage_catalogue(jar: str | None = None) -> list[dict[str, Any]]:
+    """Every stage the jar knows, with its upstream stages: the DAGs' tasks and edges.
+
+    Called when a DAG file is parsed. The answer is cached on disk keyed on the jar's path,
+    size and mtime, so the JVM (about a second) runs once per build of the jar, not on every parse.
+    """
+    jar = jar or default_jar()
+    path = Path(jar)
+    if not path.is_file():
+        raise RopescalePlanError(
+            f"job jar {jar!r} does not exist; the DAGs take their stages from it "
+            "(build it with `mvn -pl jobs -am package`, or set ROPESCALE_JAR)"
         )
-    for stage, upstreams in STAGE_UPSTREAMS.items():
-        for upstream in upstreams:
-            ops[upstream] >> ops[stage]
-    return ops
+    st = path.stat()
+    key = hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
+    cached = _cache_dir() / f"{key}.json"
+    if cached.is_file():
+        return json.loads(cached.read_text())["stages"]
+    plan = run_plan(jar)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(plan))
+    os.replace(tmp, cached)
+    return plan["stages"]
+
+
+def check_plan_fits_catalogue(plan: Mapping[str, Any], catalogue: Sequence[Mapping[str, Any]]) -> None:
+    """A spec's plan must be a part of the DAG's graph: same stages, no upstream the DAG lacks."""
+    known = {s["name"]: set(s["upstream"]) for s in catalogue}
+    for stage in plan["stages"]:
+        name = stage["name"]
+        if name not in known:
+            raise RopescalePlanError(
+                f"the job jar plans stage {name!r}, which this DAG does not have: the DAG was parsed from an "
+                "older jar; it picks the new stage up at its next parse"
+            )
+        extra = set(stage["upstream"]) - known[name]
+        if extra:
+            raise RopescalePlanError(f"stage {name!r} waits for {sorted(extra)} in the jar's plan but not in this DAG; "
+                                     "re-parse the DAG")
+
+
+def stage_submissions(
+    plan: Mapping[str, Any],
+    catalogue: Sequence[Mapping[str, Any]],
+    *,
+    warehouse: str,
+    run_id: str,
+    jar: str,
+    conn_id: str,
+    properties_file: str,
+) -> dict[str, dict[str, Any]]:
+    """SparkSubmitOperator arguments for each stage of one spec's plan (stages it lacks are absent)."""
+    check_plan_fits_catalogue(plan, catalogue)
+    validate_run_id(run_id)
+    env = spark_launch_env()
+    out: dict[str, dict[str, Any]] = {}
+    for stage in plan["stages"]:
+        argv = [str(a) for a in stage["argv"]] + ["--warehouse", warehouse, "--run-id", run_id]
+        for item in argv:
+            _require_safe_string("application_args", item)
+        out[stage["name"]] = {
+            "application": jar,
+            "application_args": argv,
+            "conn_id": conn_id,
+            "properties_file": properties_file,
+            "env_vars": env,
+        }
+    return out
+
+
+def add_stage_tasks(catalogue: Sequence[Mapping[str, Any]], plans: Any) -> dict[str, Any]:
+    """One stock SparkSubmitOperator task per stage of the catalogue, wired by the catalogue's upstreams.
+
+    ``plans`` is the plan task's output: one item per spec, ``{stage: operator kwargs}`` for the
+    stages that spec asks for. Each task is mapped over the specs (``expand_kwargs``), so the
+    connection id, argv and jar arrive at run time; for a spec that does not ask for the stage the
+    mapped instance is skipped (AirflowSkipException in the map function, Airflow's documented way).
+    ``none_failed`` lets a stage run when an upstream was skipped (fit without base-search), never
+    when one failed.
+    """
+    tasks: dict[str, Any] = {}
+    for stage in catalogue:
+        name = stage["name"]
+        tasks[name] = SparkSubmitOperator.partial(
+            task_id=name,
+            java_class=MAIN_CLASS,
+            name=f"ropescale-{name}",
+            trigger_rule="none_failed",
+            map_index_template="{{ task.application_args[-1] }}",  # the run_id (per spec in the grid)
+        ).expand_kwargs(plans.map(_submission_of(name)))
+    for stage in catalogue:
+        for upstream in stage["upstream"]:
+            tasks[upstream] >> tasks[stage["name"]]
+    return tasks
+
+
+def _submission_of(stage: str):
+    def pick(submissions: Mapping[str, Any]) -> dict[str, Any]:
+        if stage not in submissions:
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            raise AirflowSkipException(f"the spec does not ask for stage {stage!r}")
+        return dict(submissions[stage])
+
+    return pick
+
+
+def plan_spec(params: Mapping[str, Any], spec: str, run_id: str, catalogue: Sequence[Mapping[str, Any]],
+              common: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Ask the jar for one spec's plan (validating the spec) and build its stage submissions."""
+    plan = run_plan(common["jar"], spec)
+    subs = stage_submissions(
+        plan,
+        catalogue,
+        warehouse=common["warehouse"],
+        run_id=run_id,
+        jar=common["jar"],
+        conn_id=common["spark_conn_id"],
+        properties_file=common["properties_file"],
+    )
+    print(f"ropescale plan: spec={spec} run_id={run_id} conn={common['spark_conn_id']} stages={list(subs)}")
+    env = next(iter(subs.values()))["env_vars"]
+    if env:
+        print(f"SPARK_HOME unset: spark-submit of pyspark's Spark at {env['SPARK_HOME']}")
+    return subs

@@ -1,11 +1,11 @@
 """ropescale_grid: the ropescale sweep for many specs (e.g. one per model family) at once.
 
-    plan_sweeps -> sweep[i] (mapped task group, one per spec):
-                   scaling-laws, attention-profile, base-search, corpus-coverage -> fit -> report
+    plan -> each stage task, mapped over the specs that ask for it (dynamic task mapping),
+            wired as the job jar's plan says (as ropescale_sweep)
 
-`plan_sweeps` validates the params and returns one item per spec; the `sweep` task group
-is expanded over them (dynamic task mapping), so each spec runs the same six stages as
-ropescale_sweep with its own run_id: <dag_id>__<logical date>__<spec file stem>.
+`plan` validates the params, asks the job jar for every spec's plan (`ropescale plan --spec S
+--json`) and gives each stage one mapped instance per spec that asks for it, with that spec's
+run_id: <dag_id>__<logical date>__<spec file stem>. A stage no spec asks for is skipped.
 Default `specs`: every *.yaml / *.yml under conf/sweeps/ when the DAG file is parsed.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from airflow.sdk import DAG, Param, get_current_context, task, task_group
+from airflow.sdk import DAG, Param, get_current_context, task
 
 # Airflow puts the DAG bundle root on sys.path when it parses/runs tasks; a bare DagBag
 # (tests, tools) does not, so make the shared module importable either way.
@@ -25,6 +25,7 @@ import ropescale_common as rc  # noqa: E402
 
 DAG_ID = "ropescale_grid"
 _HOME = rc.ropescale_home()
+CATALOGUE = rc.stage_catalogue(rc.default_jar(_HOME))
 
 with DAG(
     dag_id=DAG_ID,
@@ -33,11 +34,11 @@ with DAG(
     **rc.dag_settings(),
     params={
         "specs": Param(rc.sweep_specs(_HOME), type="array", items={"type": "string"},
-                       description="Spec YAML paths, one mapped sweep each (default: conf/sweeps/*.yaml)."),
+                       description="Spec YAML paths, one sweep each (default: conf/sweeps/*.yaml)."),
         "warehouse": Param(rc.default_warehouse(_HOME), type="string", minLength=1,
                            description="Delta warehouse directory or URI; tables land at <warehouse>/<table>."),
-        "master": Param(rc.default_master(), type="string", minLength=1,
-                        description=f"Spark master: {rc.MASTER_DESC}."),
+        "spark_conn_id": Param(rc.default_conn_id(), type="string", minLength=1,
+                               description="Airflow connection (type spark) of the cluster to run on."),
         "profile": Param(rc.default_profile(), type="string", enum=list(rc.PROFILES),
                          description="Spark properties profile: conf/spark/<profile>.conf."),
         "jar": Param(rc.default_jar(_HOME), type="string", minLength=1,
@@ -45,9 +46,9 @@ with DAG(
     },
 ) as dag:
 
-    @task(retries=0)
-    def plan_sweeps() -> list[dict[str, str]]:
-        """Validate params; one item (spec, run_id, shared settings) per spec."""
+    @task(task_id=rc.PLAN_TASK_ID, retries=0)
+    def plan() -> list[dict[str, dict]]:
+        """Validate params and every spec; per spec, the spark-submit arguments of each stage it asks for."""
         context = get_current_context()
         params = context["params"]
         errors: list[str] = []
@@ -63,30 +64,8 @@ with DAG(
             errors.append(str(exc).removeprefix("invalid ropescale params: "))
         if errors:
             raise rc.RopescaleParamError("invalid ropescale params: " + "; ".join(errors))
-        items = [
-            {
-                "spec": spec,
-                "run_id": rc.run_id_from_context(context, spec=spec),
-                "warehouse": common["warehouse"],
-                "jar": common["jar"],
-                "master": common["master"],
-                "properties_file": common["properties_file"],
-            }
-            for spec in specs
-        ]
-        for item in items:
-            print(f"ropescale sweep: run_id={item['run_id']} spec={item['spec']}")
-        return items
+        per_spec = [rc.plan_spec(params, spec, rc.run_id_from_context(context, spec=spec), CATALOGUE, common)
+                    for spec in specs]
+        return per_spec
 
-    @task_group(group_id="sweep")
-    def sweep(spec, run_id, warehouse, jar, master, properties_file):
-        rc.add_sweep_stages(
-            spec=spec,
-            warehouse=warehouse,
-            run_id=run_id,
-            jar=jar,
-            master=master,
-            properties_file=properties_file,
-        )
-
-    sweep.expand_kwargs(plan_sweeps())
+    rc.add_stage_tasks(CATALOGUE, plan())

@@ -1,19 +1,24 @@
-"""ropescale_sweep: one RoPE scaling-law sweep (one spec) through all six job stages.
+"""ropescale_sweep: one RoPE scaling-law sweep (one spec) through the stages it asks for.
 
-    validate_params
-      -> scaling-laws, attention-profile, base-search, corpus-coverage   (read only the spec)
-      -> fit      (reads rope_bounds of scaling-laws, base_lower_bounds of base-search)
+    plan -> the job jar's stages, wired as the jar's plan says, e.g.
+      scaling-laws, attention-profile, base-search, corpus-coverage   (read only the spec)
+      -> fit      (reads rope_bounds, and base_lower_bounds when the spec has base_search:)
       -> report   (reads every table, so it runs last)
 
-Each stage is one `spark-submit --class io.ropescale.cli.Main <jar> <stage> --spec S
---warehouse W --run-id R` (argv list, no shell). R is derived from the Airflow run's
-logical date, so retries, clears, backfills and reruns of the same date replace that
-run's rows instead of duplicating them.
+The tasks and their edges come from the job jar (`ropescale plan --json`: every stage it knows),
+read when this file is parsed. At run time the `plan` task validates the params, asks the jar
+for the spec's own plan (`plan --spec S --json`, which also validates the spec) and hands each
+stage its argv; a stage the spec does not ask for (no `attention:`, `base_search:` or `corpus:`
+section) is skipped, and the stages after it still run.
+
+Each stage is one stock SparkSubmitOperator: `spark-submit --class io.ropescale.cli.Main <jar>
+<stage> --spec S --warehouse W --run-id R` (argv list, no shell), on the cluster of the Airflow
+connection named by the `spark_conn_id` param (default `spark_ropescale`). R is derived from the
+Airflow run's logical date, so retries, clears, backfills and reruns of the same date replace
+that run's rows instead of duplicating them.
 
 Trigger with conf, e.g.:
-    airflow dags trigger ropescale_sweep -c '{"spec": "conf/sweeps/llama2.yaml", "master": "local[4]"}'
-Spark connection: AIRFLOW_CONN_SPARK_ROPESCALE (e.g. '{"conn_type": "spark", "host": "local[*]"}');
-its host is only a fallback: the `master` param always wins.
+    airflow dags trigger ropescale_sweep -c '{"spec": "conf/sweeps/llama2.yaml", "spark_conn_id": "spark_big"}'
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ import ropescale_common as rc  # noqa: E402
 
 DAG_ID = "ropescale_sweep"
 _HOME = rc.ropescale_home()
+CATALOGUE = rc.stage_catalogue(rc.default_jar(_HOME))
 
 with DAG(
     dag_id=DAG_ID,
-    description="RoPE scaling-law sweep: six Spark stages writing Delta tables for one spec",
+    description="RoPE scaling-law sweep: the Spark stages one spec asks for, writing Delta tables",
     doc_md=__doc__,
     **rc.dag_settings(),
     params={
@@ -43,8 +49,8 @@ with DAG(
                       description="Sweep spec YAML (absolute, or relative to ROPESCALE_HOME)."),
         "warehouse": Param(rc.default_warehouse(_HOME), type="string", minLength=1,
                            description="Delta warehouse directory or URI; tables land at <warehouse>/<table>."),
-        "master": Param(rc.default_master(), type="string", minLength=1,
-                        description=f"Spark master: {rc.MASTER_DESC}."),
+        "spark_conn_id": Param(rc.default_conn_id(), type="string", minLength=1,
+                               description="Airflow connection (type spark) of the cluster to run on."),
         "profile": Param(rc.default_profile(), type="string", enum=list(rc.PROFILES),
                          description="Spark properties profile: conf/spark/<profile>.conf."),
         "jar": Param(rc.default_jar(_HOME), type="string", minLength=1,
@@ -52,22 +58,12 @@ with DAG(
     },
 ) as dag:
 
-    @task(multiple_outputs=True, retries=0)
-    def validate_params() -> dict[str, str]:
-        """Validate every param and derive the ropescale run_id; fails fast, without retries."""
+    @task(task_id=rc.PLAN_TASK_ID, retries=0)
+    def plan() -> list[dict[str, dict]]:
+        """Validate the params and the spec; the spark-submit arguments of each stage the spec asks for."""
         context = get_current_context()
-        validated = rc.validate_sweep_params(context["params"])
-        validated["run_id"] = rc.run_id_from_context(context)
-        print(f"ropescale run_id={validated['run_id']} spec={validated['spec']} "
-              f"warehouse={validated['warehouse']} master={validated['master']}")
-        return validated
+        common = rc.validate_sweep_params(context["params"])
+        subs = rc.plan_spec(context["params"], common["spec"], rc.run_id_from_context(context), CATALOGUE, common)
+        return [subs]
 
-    v = validate_params()
-    rc.add_sweep_stages(
-        spec=v["spec"],
-        warehouse=v["warehouse"],
-        run_id=v["run_id"],
-        jar=v["jar"],
-        master=v["master"],
-        properties_file=v["properties_file"],
-    )
+    rc.add_stage_tasks(CATALOGUE, plan())

@@ -25,6 +25,15 @@ TINY_SPEC = TESTS_DIR / "tiny-spec.yaml"
 VENV_BIN = Path(sys.executable).parent
 AIRFLOW_BIN = VENV_BIN / "airflow"
 SPARK_CONN_JSON = json.dumps({"conn_type": "spark", "host": "local[*]"})
+# A second cluster, for the tests that pick the connection through the spark_conn_id param.
+SPARK_OTHER_CONN_JSON = json.dumps({"conn_type": "spark", "host": "local[3]"})
+# Specs of three shapes (each must run through `sweep` and the DAGs from the same plan).
+SPEC_SHAPES = {
+    "laws-only": "name: laws-only\nmodels: [llama2-7b]\nbases: [10000, 500000, 1000000]\ntune_lengths: [4096]\n",
+    "no-search-no-corpus": "name: no-search-no-corpus\nmodels: [llama2-7b]\nbases: [10000, 1000000]\n"
+                           "tune_lengths: [4096]\nattention: {max_position: 8192}\n",
+    "every-section": TINY_SPEC.read_text(),
+}
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="ropescale-airflow-home-"))
 atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
@@ -39,10 +48,21 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW_CONN_SPARK_ROPESCALE": SPARK_CONN_JSON,
+        "AIRFLOW_CONN_SPARK_OTHER": SPARK_OTHER_CONN_JSON,
+        # the parse-time stage catalogue is cached per test session
+        "ROPESCALE_PLAN_CACHE": str(_SESSION_HOME / "plan-cache"),
     }
 )
 if str(DAGS_DIR) not in sys.path:
     sys.path.insert(0, str(DAGS_DIR))
+
+import ropescale_common as _rc  # noqa: E402  (after the environment above: it imports airflow)
+
+# The job jar: the DAGs take their stages from it (`ropescale plan --json`).
+JAR = Path(os.environ.get("ROPESCALE_JAR") or REPO_ROOT / _rc.JAR_RELATIVE)
+if not JAR.is_file():
+    pytest.exit(f"job jar {JAR} is missing: the DAGs read their stages from it; build it first "
+                "(`mvn -B -DskipTests install` at the repo root)", returncode=2)
 
 
 def airflow_env(airflow_home: Path, **extra: str | None) -> dict[str, str]:
@@ -61,6 +81,8 @@ def airflow_env(airflow_home: Path, **extra: str | None) -> dict[str, str]:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
             "AIRFLOW_CONN_SPARK_ROPESCALE": SPARK_CONN_JSON,
+            "AIRFLOW_CONN_SPARK_OTHER": SPARK_OTHER_CONN_JSON,
+            "ROPESCALE_PLAN_CACHE": str(_SESSION_HOME / "plan-cache"),
             # Fail fast in tests: no retry back-off inside `dags test`.
             "ROPESCALE_RETRIES": "0",
         }

@@ -8,20 +8,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DAGS_DIR, REPO_ROOT, TINY_SPEC
+from conftest import DAGS_DIR, JAR, REPO_ROOT, SPEC_SHAPES, TINY_SPEC
 
 from airflow.dag_processing.dagbag import DagBag
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 import ropescale_common as rc
 
-SWEEP_EDGES = {
-    ("validate_params", "scaling-laws"),
-    ("validate_params", "attention-profile"),
-    ("validate_params", "base-search"),
-    ("validate_params", "corpus-coverage"),
-    ("validate_params", "fit"),
-    ("validate_params", "report"),
+# The data dependencies, written out by hand: the reference the jar's plan must match.
+STAGES = ["scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit", "report"]
+STAGE_EDGES = {
     ("scaling-laws", "fit"),
     ("base-search", "fit"),
     ("scaling-laws", "report"),
@@ -30,7 +26,7 @@ SWEEP_EDGES = {
     ("corpus-coverage", "report"),
     ("fit", "report"),
 }
-STAGE_EDGES = {(u, d) for (u, d) in SWEEP_EDGES if u != "validate_params"}
+DAG_EDGES = STAGE_EDGES | {("plan", s) for s in STAGES}
 
 
 def edges(dag) -> set[tuple[str, str]]:
@@ -59,7 +55,7 @@ def good_params(home: Path) -> dict[str, str]:
     return {
         "spec": "conf/sweeps/tiny.yaml",
         "warehouse": str(home / "warehouse"),
-        "master": "local[*]",
+        "spark_conn_id": "spark_ropescale",
         "profile": "local",
         "jar": str(home / rc.JAR_RELATIVE),
     }
@@ -73,10 +69,18 @@ def test_dagbag_imports_both_dags_without_errors(dagbag: DagBag) -> None:
     assert {"ropescale_sweep", "ropescale_grid"} <= set(dagbag.dag_ids)
 
 
-def test_sweep_task_graph_is_exactly_the_data_dependencies(dagbag: DagBag) -> None:
-    dag = dagbag.dags["ropescale_sweep"]
-    assert {t.task_id for t in dag.tasks} == {"validate_params", *rc.STAGES}
-    assert edges(dag) == SWEEP_EDGES
+def test_the_jar_plans_the_data_dependencies() -> None:
+    catalogue = rc.stage_catalogue(str(JAR))
+    assert [s["name"] for s in catalogue] == STAGES
+    assert {(u, s["name"]) for s in catalogue for u in s["upstream"]} == STAGE_EDGES
+    assert next(s for s in catalogue if s["name"] == "fit")["reads"] == ["rope_bounds", "base_lower_bounds"]
+
+
+@pytest.mark.parametrize("dag_id", ["ropescale_sweep", "ropescale_grid"])
+def test_task_graph_is_the_jar_plan(dagbag: DagBag, dag_id: str) -> None:
+    dag = dagbag.dags[dag_id]
+    assert {t.task_id for t in dag.tasks} == {"plan", *STAGES}
+    assert edges(dag) == DAG_EDGES
 
 
 def test_sweep_dag_schedule_params_and_retries(dagbag: DagBag) -> None:
@@ -84,44 +88,43 @@ def test_sweep_dag_schedule_params_and_retries(dagbag: DagBag) -> None:
     assert dag.catchup is False
     assert dag.schedule == "@weekly"
     assert dag.timetable.expression == "0 0 * * 0"
-    assert set(dag.params.keys()) == {"spec", "warehouse", "master", "profile", "jar"}
+    assert set(dag.params.keys()) == {"spec", "warehouse", "spark_conn_id", "profile", "jar"}
+    assert dag.params["spark_conn_id"] == rc.SPARK_CONN_ID
     assert dag.params["profile"] in rc.PROFILES
     assert dag.params["jar"] == rc.default_jar()
-    for stage in rc.STAGES:
+    for stage in STAGES:
         task = dag.get_task(stage)
         assert task.retries >= 1, stage
         assert task.retry_exponential_backoff > 0, stage
         assert task.max_retry_delay == timedelta(minutes=30)
-    assert dag.get_task("validate_params").retries == 0
+        assert task.trigger_rule == "none_failed", stage
+    assert dag.get_task("plan").retries == 0
 
 
-def test_grid_maps_one_sweep_group_per_spec(dagbag: DagBag) -> None:
-    from airflow.sdk.definitions.taskgroup import MappedTaskGroup
-
+def test_grid_params(dagbag: DagBag) -> None:
     dag = dagbag.dags["ropescale_grid"]
     assert dag.catchup is False
-    assert isinstance(dag.task_group_dict["sweep"], MappedTaskGroup)
-    assert {"specs", "warehouse", "master", "profile", "jar"} == set(dag.params.keys())
-    expected = {("plan_sweeps", f"sweep.{s}") for s in rc.STAGES}
-    expected |= {(f"sweep.{u}", f"sweep.{d}") for u, d in STAGE_EDGES}
-    assert edges(dag) == expected
+    assert {"specs", "warehouse", "spark_conn_id", "profile", "jar"} == set(dag.params.keys())
 
 
 @pytest.mark.parametrize("dag_id", ["ropescale_sweep", "ropescale_grid"])
-def test_every_spark_submit_gets_an_argument_list(dagbag: DagBag, dag_id: str) -> None:
+def test_every_stage_is_a_stock_spark_submit_mapped_at_run_time(dagbag: DagBag, dag_id: str) -> None:
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
     dag = dagbag.dags[dag_id]
-    ops = [t for t in dag.tasks if isinstance(t, SparkSubmitOperator)]
-    assert sorted(op.stage for op in ops) == sorted(rc.STAGES)
-    for op in ops:
-        args = op.application_args
-        assert isinstance(args, list), op.task_id
-        assert args[0] == op.stage == op.task_id.split(".")[-1]
-        for flag in ("--spec", "--warehouse", "--run-id"):
-            assert args.count(flag) == 1, (op.task_id, flag)
-            assert args.index(flag) + 1 < len(args)
-        assert op._java_class == rc.MAIN_CLASS
-        assert op._conn_id == rc.SPARK_CONN_ID
-        assert "master" in op.template_fields and "application_args" in op.template_fields
+    for stage in STAGES:
+        op = dag.get_task(stage)
+        assert isinstance(op, MappedOperator), stage
+        assert op.operator_class is SparkSubmitOperator  # the provider's own, no subclass
+        assert op.partial_kwargs["java_class"] == rc.MAIN_CLASS
+        assert op.partial_kwargs["name"] == f"ropescale-{stage}"
+
+
+def test_no_provider_internals_are_touched() -> None:
+    for path in (DAGS_DIR / "ropescale_common.py", DAGS_DIR / "ropescale_sweep.py", DAGS_DIR / "ropescale_grid.py"):
+        text = path.read_text()
+        for private in ("hook._", "._connection", "_is_yarn", "_is_kubernetes", "_get_hook", "._conn_id", "._env"):
+            assert private not in text, (path.name, private)
 
 
 def test_ropescale_common_is_not_parsed_as_a_dag_file() -> None:
@@ -132,32 +135,84 @@ def test_ropescale_common_is_not_parsed_as_a_dag_file() -> None:
 # ------------------------------------------------------------------ command building
 
 
-def test_spark_submit_command_is_an_argv_list_with_master_from_param(monkeypatch, home: Path) -> None:
-    # The connection says yarn; the DAG param says local[2]: the param must win.
-    monkeypatch.setenv("AIRFLOW_CONN_SPARK_ROPESCALE", json.dumps({"conn_type": "spark", "host": "yarn"}))
-    jar = str(home / rc.JAR_RELATIVE)
-    op = rc.RopescaleSparkSubmitOperator(
-        task_id="fit",
-        stage="fit",
-        conn_id=rc.SPARK_CONN_ID,
-        application=jar,
-        java_class=rc.MAIN_CLASS,
-        properties_file=str(home / "conf/spark/local.conf"),
-        master="local[2]",
-        application_args=rc.build_application_args("fit", str(TINY_SPEC), "/tmp/wh", "rid_1"),
-    )
+def spec_file(tmp_path: Path, shape: str) -> str:
+    path = tmp_path / f"{shape}.yaml"
+    path.write_text(SPEC_SHAPES[shape].replace("../../datasets/corpus", str(REPO_ROOT / "datasets/corpus")))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("shape", "stages"),
+    [
+        ("laws-only", ["scaling-laws", "fit", "report"]),
+        ("no-search-no-corpus", ["scaling-laws", "attention-profile", "fit", "report"]),
+        ("every-section", STAGES),
+    ],
+)
+def test_submissions_follow_the_spec_plan(tmp_path: Path, shape: str, stages: list[str]) -> None:
+    spec = spec_file(tmp_path, shape)
+    plan = rc.run_plan(str(JAR), spec)
+    subs = rc.stage_submissions(plan, rc.stage_catalogue(str(JAR)), warehouse="/tmp/wh", run_id="rid_1",
+                                jar=str(JAR), conn_id="spark_other", properties_file="/conf/local.conf")
+    assert list(subs) == stages
+    for stage, kwargs in subs.items():
+        assert kwargs["conn_id"] == "spark_other"  # the param, handed to SparkSubmitOperator(conn_id=...)
+        assert kwargs["application"] == str(JAR)
+        assert kwargs["properties_file"] == "/conf/local.conf"
+        assert kwargs["application_args"] == [stage, "--spec", spec, "--warehouse", "/tmp/wh", "--run-id", "rid_1"]
+    fit = next(s for s in plan["stages"] if s["name"] == "fit")
+    assert fit["upstream"] == (["scaling-laws", "base-search"] if "base-search" in stages else ["scaling-laws"])
+
+
+def test_the_connection_reaches_the_operator(tmp_path: Path) -> None:
+    """SparkSubmitOperator built from a submission: its hook resolves the named connection."""
+    subs = rc.stage_submissions(rc.run_plan(str(JAR), spec_file(tmp_path, "laws-only")), rc.stage_catalogue(str(JAR)),
+                                warehouse="/tmp/wh", run_id="rid", jar=str(JAR), conn_id="spark_other",
+                                properties_file="/conf/local.conf")
     from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 
-    assert SparkSubmitHook(conn_id=rc.SPARK_CONN_ID)._connection["master"] == "yarn"
-    hook = op._get_hook()
-    cmd = hook._build_spark_submit_command(jar)
-    assert isinstance(cmd, list)
-    assert cmd[0] == "spark-submit"
-    assert cmd[cmd.index("--master") + 1] == "local[2]"
-    assert not hook._is_yarn and not hook._should_track_driver_status
-    assert cmd[cmd.index("--class") + 1] == rc.MAIN_CLASS
-    assert cmd[cmd.index("--properties-file") + 1].endswith("conf/spark/local.conf")
-    assert cmd[-8:] == [jar, "fit", "--spec", str(TINY_SPEC), "--warehouse", "/tmp/wh", "--run-id", "rid_1"]
+    op = SparkSubmitOperator(task_id="fit", java_class=rc.MAIN_CLASS, **subs["fit"])
+    assert op.application_args[0] == "fit"
+    # the public hook for the same connection id: the master is the connection's host
+    hook = SparkSubmitHook(conn_id=subs["fit"]["conn_id"])
+    assert hook.get_connection("spark_other").host == "local[3]"
+
+
+def test_plan_rejects_a_bad_spec_with_the_jar_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("models: [llama2-7b]\nattention: {max_positions: 5}\n")
+    with pytest.raises(rc.RopescaleParamError, match=r"invalid spec\.attention\.max_positions = 5: unknown key"):
+        rc.run_plan(str(JAR), str(bad))
+
+
+def test_a_plan_the_dag_does_not_know_fails_clearly() -> None:
+    catalogue = rc.stage_catalogue(str(JAR))
+    plan = {"stages": [{"name": "model-attention", "argv": ["model-attention"], "upstream": []}]}
+    with pytest.raises(rc.RopescalePlanError, match="older jar"):
+        rc.check_plan_fits_catalogue(plan, catalogue)
+    plan = {"stages": [{"name": "scaling-laws", "argv": ["scaling-laws"], "upstream": ["report"]}]}
+    with pytest.raises(rc.RopescalePlanError, match="re-parse"):
+        rc.check_plan_fits_catalogue(plan, catalogue)
+
+
+def test_unsafe_argv_items_are_refused() -> None:
+    plan = {"stages": [{"name": "fit", "argv": ["fit", "--spec", "/s.yaml;id"], "upstream": []}]}
+    with pytest.raises(rc.RopescaleParamError, match="'application_args'"):
+        rc.stage_submissions(plan, [{"name": "fit", "upstream": []}], warehouse="/wh", run_id="r", jar="/j.jar",
+                             conn_id="c", properties_file="/p")
+
+
+def test_catalogue_is_cached_per_jar_build(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ROPESCALE_PLAN_CACHE", str(tmp_path / "cache"))
+    first = rc.stage_catalogue(str(JAR))
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+    monkeypatch.setattr(rc, "run_plan", lambda *a, **k: pytest.fail("the cached catalogue should be used"))
+    assert rc.stage_catalogue(str(JAR)) == first
+
+
+def test_missing_jar_fails_dag_parsing_clearly(tmp_path: Path) -> None:
+    with pytest.raises(rc.RopescalePlanError, match="does not exist.*mvn"):
+        rc.stage_catalogue(str(tmp_path / "missing.jar"))
 
 
 def test_spark_launch_env_prefers_explicit_spark_home() -> None:
@@ -168,33 +223,6 @@ def test_spark_launch_env_prefers_explicit_spark_home() -> None:
     assert env["PATH"].split(":")[0] == str(Path(env["SPARK_HOME"]) / "bin")
 
 
-def test_operator_revalidates_rendered_values_before_submitting(home: Path) -> None:
-    op = rc.RopescaleSparkSubmitOperator(
-        task_id="report",
-        stage="report",
-        application=str(home / rc.JAR_RELATIVE),
-        master="local[*]; curl evil",
-        application_args=rc.build_application_args("report", str(TINY_SPEC), "/tmp/wh", "rid"),
-    )
-    with pytest.raises(rc.RopescaleParamError, match="'master'"):
-        op.execute({})
-    op.master = "local[*]"
-    op.application_args = rc.build_application_args("report", str(TINY_SPEC), "/tmp/wh`id`", "rid")
-    with pytest.raises(rc.RopescaleParamError, match="'warehouse'"):
-        op.execute({})
-    op.application_args = ["report", "--spec", str(TINY_SPEC), "--warehouse", "/tmp/wh", "--run-id", "rid", "--extra"]
-    with pytest.raises(rc.RopescaleParamError, match="'application_args'"):
-        op.execute({})
-
-
-def test_build_application_args_order() -> None:
-    assert rc.build_application_args("scaling-laws", "s.yaml", "wh", "r") == [
-        "scaling-laws", "--spec", "s.yaml", "--warehouse", "wh", "--run-id", "r",
-    ]
-    with pytest.raises(ValueError, match="unknown stage"):
-        rc.build_application_args("drop-tables", "s.yaml", "wh", "r")
-
-
 # ------------------------------------------------------------------------ validation
 
 
@@ -202,7 +230,7 @@ def test_valid_params_are_resolved(home: Path) -> None:
     out = rc.validate_sweep_params(good_params(home), home)
     assert out["spec"] == str(home / "conf/sweeps/tiny.yaml")
     assert out["properties_file"] == str(home / "conf/spark/local.conf")
-    assert out["master"] == "local[*]"
+    assert out["spark_conn_id"] == "spark_ropescale"
     assert out["jar"] == str(home / rc.JAR_RELATIVE)
     assert rc.validate_warehouse("warehouse", home) == str(home / "warehouse")
     assert rc.validate_warehouse("s3a://bucket/ropescale/wh", home) == "s3a://bucket/ropescale/wh"
@@ -250,10 +278,10 @@ def test_bad_spec_is_rejected(home: Path, spec, why: str) -> None:
         ("warehouse", "/tmp/w h"),
         ("warehouse", "/tmp/wh|tee"),
         ("warehouse", "'/tmp/wh'"),
-        ("master", "local[*] --conf spark.driver.extraJavaOptions=-Dx"),
-        ("master", "local[*];id"),
-        ("master", "yarn\n"),
-        ("master", "$(id)"),
+        ("spark_conn_id", "spark_ropescale --conf spark.driver.extraJavaOptions=-Dx"),
+        ("spark_conn_id", "spark_ropescale;id"),
+        ("spark_conn_id", "spark_ropescale\n"),
+        ("spark_conn_id", "$(id)"),
         ("jar", "/tmp/x.jar;id"),
         ("jar", "/tmp/x.jar > /etc/passwd"),
         ("jar", "${HOME}/x.jar"),
@@ -278,30 +306,24 @@ def test_missing_jar_is_rejected(home: Path) -> None:
         rc.validate_sweep_params(good_params(home) | {"jar": str(TINY_SPEC)}, home)
 
 
-@pytest.mark.parametrize(
-    "master",
-    ["local", "local[*]", "local[4]", "local[*,3]", "local[2,1]", "yarn", "spark://spark-master:7077",
-     "spark://m1:7077,m2:7077", "k8s://https://k8s.example.com:6443", "k8s://10.0.0.1:443"],
-)
-def test_valid_masters(master: str) -> None:
-    assert rc.validate_master(master) == master
-
-
-@pytest.mark.parametrize(
-    "master",
-    ["", "local[0]", "local[]", "local[*", "local[-1]", "mesos://m:5050", "spark://", "yarn-client",
-     "k8s://", "spark://host:7077/../x", " local", "LOCAL"],
-)
-def test_invalid_masters_are_rejected(master: str) -> None:
-    with pytest.raises(rc.RopescaleParamError, match="param 'master'"):
-        rc.validate_master(master)
+def test_connection_ids_are_checked_against_airflow(monkeypatch) -> None:
+    assert rc.validate_conn_id("spark_ropescale") == "spark_ropescale"
+    assert rc.validate_conn_id("spark_other") == "spark_other"
+    with pytest.raises(rc.RopescaleParamError, match="param 'spark_conn_id'.*'spark_missing' is not defined.*AIRFLOW_CONN_SPARK_MISSING"):
+        rc.validate_conn_id("spark_missing")
+    monkeypatch.setenv("AIRFLOW_CONN_HTTP_THING", json.dumps({"conn_type": "http", "host": "example.invalid"}))
+    with pytest.raises(rc.RopescaleParamError, match="type 'http'; a 'spark' connection is needed"):
+        rc.validate_conn_id("http_thing")
+    for bad in ("", "a b", "x;id", None, "$(id)"):
+        with pytest.raises(rc.RopescaleParamError, match="param 'spark_conn_id'"):
+            rc.validate_conn_id(bad)
 
 
 def test_all_problems_are_reported_together(home: Path) -> None:
-    params = {"spec": "nope.yaml", "warehouse": "", "master": "mesos://x", "profile": "prod", "jar": "x.jar"}
+    params = {"spec": "nope.yaml", "warehouse": "", "spark_conn_id": "nope", "profile": "prod", "jar": "x.jar"}
     with pytest.raises(rc.RopescaleParamError) as err:
         rc.validate_sweep_params(params, home)
-    for name in ("spec", "warehouse", "master", "profile", "jar"):
+    for name in ("spec", "warehouse", "spark_conn_id", "profile", "jar"):
         assert f"param '{name}'" in str(err.value)
 
 
@@ -397,12 +419,3 @@ def test_long_run_ids_keep_a_hash_of_the_full_value() -> None:
     a = rc.sanitize_run_id("x" * 200 + "a")
     b = rc.sanitize_run_id("x" * 200 + "b")
     assert len(a) <= 128 and len(b) <= 128 and a != b
-
-
-def test_rendered_args_are_checked() -> None:
-    good = rc.build_application_args("fit", "/s.yaml", "/wh", "rid")
-    assert rc.check_rendered_application_args("fit", good) == good
-    with pytest.raises(rc.RopescaleParamError, match="param 'run_id'"):
-        rc.check_rendered_application_args("fit", rc.build_application_args("fit", "/s.yaml", "/wh", "r:id"))
-    with pytest.raises(rc.RopescaleParamError, match="param 'application_args'"):
-        rc.check_rendered_application_args("report", good)

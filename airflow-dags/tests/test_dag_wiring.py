@@ -1,7 +1,8 @@
-"""`airflow dags test` of both DAGs against a stub spark-submit (no JVM, no job jar).
+"""`airflow dags test` of both DAGs against a stub spark-submit (the job jar only says its plan).
 
 The stub records its argv, so these tests see exactly what the SparkSubmitOperator
-would hand to the real spark-submit: order of the stages, master from the DAG param,
+would hand to the real spark-submit: the stages each spec shape asks for (from the jar's
+plan) in dependency order, the master of the connection the spark_conn_id param names,
 one run_id per Airflow run (per spec in the grid), and argv items that are never
 joined into a shell string.
 """
@@ -15,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import TINY_SPEC, airflow_env, output_tail, run_airflow
+from conftest import JAR, SPEC_SHAPES, TINY_SPEC, airflow_env, output_tail, run_airflow
 
 import ropescale_common as rc
 
@@ -34,9 +35,14 @@ def stub_env(tmp_path: Path, migrated_airflow_home: Path):
     (home / "conf" / "spark" / "local.conf").write_text("spark.ui.enabled=false\n")
     (home / "conf" / "sweeps").mkdir()
     (home / "conf" / "sweeps" / "llama2.yaml").write_text(TINY_SPEC.read_text())
-    (home / "conf" / "sweeps" / "mistral.yml").write_text(TINY_SPEC.read_text())
-    jar = home / "stub.jar"
-    jar.write_bytes(b"not a real jar")
+    (home / "conf" / "sweeps" / "mistral.yml").write_text(SPEC_SHAPES["no-search-no-corpus"])
+    for shape, text in SPEC_SHAPES.items():
+        (home / f"{shape}.yaml").write_text(text)
+    # the corpus paths of tiny-spec.yaml are relative to the spec: ../../datasets/corpus
+    (home / "datasets").mkdir()
+    (home / "datasets" / "corpus").symlink_to(Path(__file__).resolve().parents[2] / "datasets" / "corpus")
+    (home / "conf" / "sweeps" / "every-section.yaml").write_text(SPEC_SHAPES["every-section"])
+    jar = JAR  # real: the DAGs ask it for the plan; spark-submit itself is the stub
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     stub = bin_dir / "spark-submit"
@@ -70,13 +76,20 @@ def split(call: list[str]) -> tuple[dict[str, str], list[str]]:
     return opts, call[i:]
 
 
-def test_sweep_runs_six_stages_in_dependency_order(stub_env) -> None:
-    conf = {
-        "spec": "conf/sweeps/llama2.yaml",
-        "warehouse": str(stub_env["warehouse"]),
-        "master": "local[2]",
-        "profile": "local",
-    }
+# What each spec shape asks for, written out by hand (the reference the jar's plan must match).
+EXPECTED_STAGES = {
+    "laws-only": ["scaling-laws", "fit", "report"],
+    "no-search-no-corpus": ["scaling-laws", "attention-profile", "fit", "report"],
+    "every-section": ["scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit", "report"],
+}
+DATA_DEPENDENCIES = {("scaling-laws", "fit"), ("base-search", "fit"), ("scaling-laws", "report"),
+                     ("attention-profile", "report"), ("base-search", "report"), ("corpus-coverage", "report"),
+                     ("fit", "report")}
+
+
+@pytest.mark.parametrize("shape", sorted(EXPECTED_STAGES))
+def test_sweep_runs_the_stages_the_spec_asks_for_in_dependency_order(stub_env, shape: str) -> None:
+    conf = {"spec": f"{shape}.yaml", "warehouse": str(stub_env["warehouse"]), "profile": "local"}
     proc = run_airflow(["dags", "test", "ropescale_sweep", "2025-01-06T00:00:00+00:00", "-c", json.dumps(conf)], stub_env["env"])
     assert proc.returncode == 0, output_tail(proc)
 
@@ -85,18 +98,47 @@ def test_sweep_runs_six_stages_in_dependency_order(stub_env) -> None:
     stages = []
     for call in calls:
         opts, tail = split(call)
-        assert opts["--master"] == "local[2]"  # the param, not the connection's local[*]
+        assert opts["--master"] == "local[*]"  # the default connection spark_ropescale
         assert opts["--class"] == rc.MAIN_CLASS
         assert opts["--properties-file"] == str(stub_env["home"] / "conf/spark/local.conf")
         assert tail[0] == str(stub_env["jar"])
-        assert tail[2:] == ["--spec", str(stub_env["home"] / "conf/sweeps/llama2.yaml"),
+        assert tail[2:] == ["--spec", str(stub_env["home"] / f"{shape}.yaml"),
                             "--warehouse", str(stub_env["warehouse"]), "--run-id", run_id]
         stages.append(tail[1])
-    assert sorted(stages) == sorted(rc.STAGES)
-    for stage, upstreams in rc.STAGE_UPSTREAMS.items():
-        for upstream in upstreams:
+    assert sorted(stages) == sorted(EXPECTED_STAGES[shape]), output_tail(proc)
+    for upstream, stage in DATA_DEPENDENCIES:
+        if upstream in stages and stage in stages:
             assert stages.index(upstream) < stages.index(stage), (upstream, stage, stages)
     assert stages[-1] == "report"
+
+
+def test_spark_conn_id_param_chooses_the_cluster(stub_env) -> None:
+    conf = {"spec": "laws-only.yaml", "warehouse": str(stub_env["warehouse"]), "spark_conn_id": "spark_other"}
+    proc = run_airflow(["dags", "test", "ropescale_sweep", "2025-01-06", "-c", json.dumps(conf)], stub_env["env"])
+    assert proc.returncode == 0, output_tail(proc)
+    calls = stub_env["calls"]()
+    assert len(calls) == 3
+    # AIRFLOW_CONN_SPARK_OTHER's host, not the default connection's local[*]
+    assert {split(c)[0]["--master"] for c in calls} == {"local[3]"}
+
+
+def test_unknown_spark_conn_id_fails_before_any_spark_submit(stub_env) -> None:
+    conf = {"spec": "laws-only.yaml", "warehouse": str(stub_env["warehouse"]), "spark_conn_id": "spark_nowhere"}
+    proc = run_airflow(["dags", "test", "ropescale_sweep", "2025-01-06", "-c", json.dumps(conf)], stub_env["env"])
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "param 'spark_conn_id': Airflow connection 'spark_nowhere' is not defined" in out, output_tail(proc)
+    assert stub_env["calls"]() == []
+
+
+def test_bad_spec_fails_in_plan_naming_the_key(stub_env) -> None:
+    (stub_env["home"] / "typo.yaml").write_text("models: [llama2-7b]\nbase_serch: {contexts: [1024]}\n")
+    conf = {"spec": "typo.yaml", "warehouse": str(stub_env["warehouse"])}
+    proc = run_airflow(["dags", "test", "ropescale_sweep", "2025-01-06", "-c", json.dumps(conf)], stub_env["env"])
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "invalid spec.base_serch" in out and "unknown key (line 2, column 1)" in out, output_tail(proc)
+    assert stub_env["calls"]() == []
 
 
 def test_sweep_rerun_of_the_same_date_reuses_the_run_id(stub_env) -> None:
@@ -106,35 +148,37 @@ def test_sweep_rerun_of_the_same_date_reuses_the_run_id(stub_env) -> None:
         assert proc.returncode == 0, output_tail(proc)
     run_ids = {split(c)[1][-1] for c in stub_env["calls"]()}
     assert run_ids == {"ropescale_sweep__20250203T000000Z"}
-    assert len(stub_env["calls"]()) == 12
+    assert len(stub_env["calls"]()) == 2 * len(EXPECTED_STAGES["every-section"])
 
 
-def test_grid_maps_a_full_sweep_per_spec(stub_env) -> None:
-    conf = {"warehouse": str(stub_env["warehouse"]), "master": "local[1]"}  # specs: default = conf/sweeps/*
+def test_grid_maps_each_stage_over_the_specs_that_ask_for_it(stub_env) -> None:
+    conf = {"warehouse": str(stub_env["warehouse"]), "spark_conn_id": "spark_other"}  # specs: default = conf/sweeps/*
     proc = run_airflow(["dags", "test", "ropescale_grid", "2025-01-06", "-c", json.dumps(conf)], stub_env["env"])
     assert proc.returncode == 0, output_tail(proc)
     by_spec: dict[str, list[tuple[str, str]]] = {}
     for call in stub_env["calls"]():
         opts, tail = split(call)
-        assert opts["--master"] == "local[1]"
+        assert opts["--master"] == "local[3]"
         spec = tail[tail.index("--spec") + 1]
         by_spec.setdefault(spec, []).append((tail[1], tail[-1]))
     sweeps = stub_env["home"] / "conf" / "sweeps"
-    assert set(by_spec) == {str(sweeps / "llama2.yaml"), str(sweeps / "mistral.yml")}
-    for spec, runs in by_spec.items():
+    shapes = {"llama2.yaml": "every-section", "mistral.yml": "no-search-no-corpus", "every-section.yaml": "every-section"}
+    assert set(by_spec) == {str(sweeps / name) for name in shapes}
+    for name, shape in shapes.items():
+        runs = by_spec[str(sweeps / name)]
         stages = [s for s, _ in runs]
-        assert sorted(stages) == sorted(rc.STAGES)
-        assert stages.index("fit") > max(stages.index("scaling-laws"), stages.index("base-search"))
+        assert sorted(stages) == sorted(EXPECTED_STAGES[shape]), (name, stages)
+        assert stages.index("fit") > stages.index("scaling-laws")
         assert stages[-1] == "report"
-        assert {r for _, r in runs} == {f"ropescale_grid__20250106T000000Z__{Path(spec).stem}"}
+        assert {r for _, r in runs} == {f"ropescale_grid__20250106T000000Z__{Path(name).stem}"}
 
 
 def test_invalid_param_fails_before_any_spark_submit(stub_env) -> None:
-    conf = {"spec": "conf/sweeps/missing.yaml", "warehouse": str(stub_env["warehouse"]), "master": "local[*];id"}
+    conf = {"spec": "conf/sweeps/missing.yaml", "warehouse": str(stub_env["warehouse"]), "spark_conn_id": "bad id;x"}
     proc = run_airflow(["dags", "test", "ropescale_sweep", "2025-01-06", "-c", json.dumps(conf)], stub_env["env"])
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "param 'spec'" in out and "param 'master'" in out, output_tail(proc)
+    assert "param 'spec'" in out and "param 'spark_conn_id'" in out, output_tail(proc)
     assert stub_env["calls"]() == []
 
 
@@ -144,30 +188,5 @@ def test_failed_spark_submit_fails_the_stage_and_blocks_downstream(stub_env) -> 
     proc = run_airflow(["dags", "test", "ropescale_sweep", "2025-01-06", "-c", json.dumps(conf)], env)
     assert proc.returncode != 0
     stages = {split(c)[1][1] for c in stub_env["calls"]()}
-    # The four spec-only stages are tried; fit and report never start.
+    # The four spec-only stages are tried; fit and report never start (none_failed: a failed upstream blocks).
     assert stages == {"scaling-laws", "attention-profile", "base-search", "corpus-coverage"}, output_tail(proc)
-
-
-def test_real_spark_submit_launches_the_jvm_with_our_argv(stub_env, tmp_path: Path) -> None:
-    """No stub: pyspark's real spark-submit starts a JVM on an empty jar and fails to load our class.
-
-    Proves the launch wiring without the job jar: spark-submit is found with SPARK_HOME unset and
-    the venv not on PATH, the --class/--master/--properties-file flags are accepted by Spark 3.5.5.
-    """
-    import zipfile
-
-    from conftest import VENV_BIN
-
-    empty_jar = tmp_path / "empty.jar"
-    with zipfile.ZipFile(empty_jar, "w") as jar:
-        jar.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
-    path = ":".join(p for p in stub_env["env"]["PATH"].split(":") if p not in (str(VENV_BIN), str(tmp_path / "bin")))
-    env = dict(stub_env["env"], ROPESCALE_JAR=str(empty_jar), PATH=path)
-    env.pop("SPARK_HOME")
-    conf = {"spec": "conf/sweeps/llama2.yaml", "warehouse": str(stub_env["warehouse"]), "master": "local[1]"}
-    proc = run_airflow(["dags", "test", "ropescale_sweep", "2025-01-06", "-c", json.dumps(conf)], env)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0
-    assert "SPARK_HOME unset: using pyspark's Spark" in out, output_tail(proc)
-    assert f"Failed to load class {rc.MAIN_CLASS}" in out, output_tail(proc)
-    assert "ropescale-fit" not in out and "ropescale-report" not in out

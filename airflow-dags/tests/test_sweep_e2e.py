@@ -1,11 +1,10 @@
 """End to end: `airflow dags test ropescale_sweep` -> real spark-submit -> real job jar -> Delta tables.
 
-Runs the six stages on tests/tiny-spec.yaml with Spark local[2] (pyspark 3.5.5 from the venv),
-the repo's conf/spark/local.conf and a temp warehouse; then reads the Delta tables with
-delta-rs and checks that each gained rows for the derived run_id, and that a second
-`dags test` of the same logical date replaces those rows instead of adding to them.
-
-Skipped (with the reason) only when the job jar has not been built yet.
+Runs the six stages on tests/tiny-spec.yaml on the connection spark_e2e (local[2]; pyspark 3.5.5
+from the venv), the repo's conf/spark/local.conf and a temp warehouse; then reads the Delta tables
+with delta-rs and checks that each gained rows for the derived run_id, and that a second
+`dags test` of the same logical date replaces those rows instead of adding to them. A spec with
+only scaling laws runs its three stages the same way, with the venv off PATH.
 """
 
 from __future__ import annotations
@@ -16,11 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, TINY_SPEC, airflow_env, migrate_db, output_tail, run_airflow
+from conftest import JAR, REPO_ROOT, SPEC_SHAPES, TINY_SPEC, VENV_BIN, airflow_env, migrate_db, output_tail, run_airflow
 
 import ropescale_common as rc
 
-JAR = Path(os.environ.get("ROPESCALE_JAR") or REPO_ROOT / rc.JAR_RELATIVE)
+E2E_CONN = json.dumps({"conn_type": "spark", "host": "local[2]"})
 LOGICAL_DATE = "2025-01-06T00:00:00+00:00"
 RUN_ID = rc.derive_run_id("ropescale_sweep", datetime(2025, 1, 6, tzinfo=timezone.utc))
 # Tables named in the job contract (fit reads them); every table found is checked.
@@ -72,9 +71,6 @@ def listing(warehouse: Path) -> str:
 
 
 def test_sweep_end_to_end_writes_delta_rows_idempotently(tmp_path: Path) -> None:
-    if not JAR.is_file():
-        pytest.skip(f"job jar not built: {JAR} is missing (build it with `mvn -pl jobs -am package`)")
-
     airflow_home = tmp_path / "airflow-home"
     airflow_home.mkdir()
     migrate_db(airflow_home)
@@ -85,12 +81,13 @@ def test_sweep_end_to_end_writes_delta_rows_idempotently(tmp_path: Path) -> None
         ROPESCALE_JAR=str(JAR),
         SPARK_HOME=None,  # use pyspark 3.5.5 from the venv
         SPARK_LOCAL_IP="127.0.0.1",
+        AIRFLOW_CONN_SPARK_E2E=E2E_CONN,
     )
     conf = json.dumps(
         {
             "spec": str(TINY_SPEC),
             "warehouse": str(warehouse),
-            "master": "local[2]",
+            "spark_conn_id": "spark_e2e",
             "profile": "local",
             "jar": str(JAR),
         }
@@ -118,3 +115,32 @@ def test_sweep_end_to_end_writes_delta_rows_idempotently(tmp_path: Path) -> None
     after_second = snapshot(warehouse)
     print(f"tables after second run: {after_second}")
     assert after_second == after_first, "rerun with the same logical date changed row counts (duplicates?)"
+
+
+def test_laws_only_spec_runs_its_three_stages_with_pyspark_spark_submit(tmp_path: Path) -> None:
+    """No attention:, base_search: or corpus: section: scaling-laws, fit and report run, the rest skip.
+
+    With SPARK_HOME unset and the venv's bin/ off PATH, spark-submit is pyspark's (the plan task
+    hands its SPARK_HOME and PATH to the operator as env_vars).
+    """
+    airflow_home = tmp_path / "airflow-home"
+    airflow_home.mkdir()
+    migrate_db(airflow_home)
+    spec = tmp_path / "laws-only.yaml"
+    spec.write_text(SPEC_SHAPES["laws-only"])
+    warehouse = tmp_path / "warehouse"
+    env = airflow_env(airflow_home, ROPESCALE_HOME=str(REPO_ROOT), ROPESCALE_JAR=str(JAR), SPARK_HOME=None,
+                      SPARK_LOCAL_IP="127.0.0.1", AIRFLOW_CONN_SPARK_E2E=E2E_CONN)
+    env["PATH"] = ":".join(p for p in env["PATH"].split(":") if p != str(VENV_BIN))
+    conf = json.dumps({"spec": str(spec), "warehouse": str(warehouse), "spark_conn_id": "spark_e2e"})
+    proc = run_airflow(["dags", "test", "ropescale_sweep", LOGICAL_DATE, "-c", conf], env, timeout=DAGS_TEST_TIMEOUT)
+    assert proc.returncode == 0, f"`airflow dags test` failed:\n{failure_summary(proc)}"
+    out = proc.stdout + proc.stderr
+    assert "SPARK_HOME unset: spark-submit of pyspark's Spark" in out, output_tail(proc)
+    tables = snapshot(warehouse)
+    assert set(tables) == {"rope_bounds", "scaling_fits", "runs"}, tables
+    assert tables["rope_bounds"] == {RUN_ID: 3}
+    # one regression: T_extra vs base over the two larger-base rows (no base_lower_bounds to fit)
+    assert tables["scaling_fits"] == {RUN_ID: 1}
+    assert tables["runs"] == {RUN_ID: 2}, "one runs row per table-writing stage: scaling-laws, fit"
+    assert (warehouse / "reports" / RUN_ID / "index.html").is_file()
