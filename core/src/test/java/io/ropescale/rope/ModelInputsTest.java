@@ -97,4 +97,47 @@ class ModelInputsTest {
     e = assertThrows(RopeInputException.class, () -> HfConfigs.read(p));
     assertEquals("rope_scaling.factor", e.field());
   }
+
+  @Test
+  void oneResolverForFlagsAndSpecKeys() {
+    ModelInputs.Fields spec = ModelInputs.Fields.keys("spec.models[2]");
+    // explicit numbers alone
+    RopeModel explicit = ModelInputs.resolve(new ModelInputs.Input(null, null, 128, null, 0.25, 4096L, 10000.0, null,
+        null, "spec"), spec);
+    assertEquals(32, explicit.rotaryDim());
+    assertEquals(4096, explicit.maxPositionEmbeddings(), "defaults to the training length");
+    assertEquals("d32-T4096-b10000.0", explicit.name());
+    // a named model with one number overridden: the rest stays the model's
+    RopeModel pythia = ModelInputs.resolve(new ModelInputs.Input("pythia-6.9b", null, null, null, null, null, 1e6, null,
+        null, "flags"), ModelInputs.Fields.FLAGS);
+    assertEquals(32, pythia.rotaryDim(), "rotary_pct 0.25 kept while the head dim is the model's");
+    assertEquals(1e6, pythia.ropeTheta());
+    assertEquals("pythia-6.9b", pythia.name());
+    // a new head dim drops the model's rotary dim: whole head unless a factor is given
+    assertEquals(64, ModelInputs.resolve(new ModelInputs.Input("pythia-6.9b", null, 64, null, null, null, null, null,
+        null, "flags"), ModelInputs.Fields.FLAGS).rotaryDim());
+    RopeInputException both = assertThrows(RopeInputException.class, () -> ModelInputs.resolve(new ModelInputs.Input(
+        null, null, 128, 64, 0.5, 4096L, 1e4, null, null, "spec"), spec));
+    assertEquals("spec.models[2].partial_rotary_factor", both.field());
+    assertTrue(both.getMessage().contains("give either spec.models[2].rotary_dim or spec.models[2].partial_rotary_factor"));
+    RopeInputException twoModels = assertThrows(RopeInputException.class,
+        () -> ModelInputs.named("llama2-7b", Path.of("config.json"), ModelInputs.Fields.FLAGS));
+    assertEquals("--hf-config", twoModels.field());
+    RopeInputException missing = assertThrows(RopeInputException.class, () -> ModelInputs.resolve(new ModelInputs.Input(
+        null, null, 128, null, null, null, 1e4, null, null, "flags"), ModelInputs.Fields.FLAGS));
+    assertEquals("--train-len", missing.field());
+    assertEquals("spec.models[2].head_dim", assertThrows(RopeInputException.class, () -> ModelInputs.resolve(
+        new ModelInputs.Input(null, null, 127, null, null, 4096L, 1e4, null, null, "spec"), spec)).field());
+  }
+
+  @Test
+  void scalingFromKeys() {
+    RopeScaling s = new ModelInputs.Scaling("YaRN", 4.0, null, null, null, 16.0, null).resolve(null, null);
+    assertEquals("yarn", s.type());
+    assertEquals(4.0, s.factor());
+    assertEquals(16.0, s.betaFast());
+    assertTrue(Double.isNaN(s.betaSlow()));
+    assertEquals(0, s.originalMaxPositionEmbeddings());
+    assertTrue(new ModelInputs.Scaling(null, null, null, null, null, null, null).resolve(null, null).isDefault());
+  }
 }

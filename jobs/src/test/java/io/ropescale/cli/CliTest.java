@@ -120,4 +120,45 @@ class CliTest {
       assertEquals("", o.out());
     }
   }
+
+  @Test
+  void planPrintsTheStagesOfASpecAndTheCatalogue() throws Exception {
+    java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("ropescale.home", ".."));
+    String paper = home.resolve("conf/sweeps/paper-llama2.yaml").toAbsolutePath().normalize().toString();
+    JsonNode j = json(run("plan", "--spec", paper, "--json"));
+    assertEquals("paper-llama2", j.get("name").asText());
+    assertEquals(paper, j.get("spec").asText());
+    List<String> names = new java.util.ArrayList<>();
+    j.get("stages").forEach(s -> names.add(s.get("name").asText()));
+    assertEquals(List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit", "report"), names);
+    JsonNode fit = j.get("stages").get(4);
+    assertEquals("[\"fit\",\"--spec\",\"" + paper + "\"]", fit.get("argv").toString());
+    assertEquals("[\"scaling-laws\",\"base-search\"]", fit.get("upstream").toString());
+    assertEquals("[\"scaling_fits\"]", fit.get("writes").toString());
+    JsonNode all = json(run("plan", "--json"));
+    assertTrue(all.get("spec").isNull());
+    assertEquals(6, all.get("stages").size());
+    assertTrue(run("plan", "--spec", paper).out().contains("fit                scaling-laws,base-search"));
+    Out missing = run("plan", "--spec", "/nonexistent/spec.yaml");
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("/nonexistent/spec.yaml"), missing.err());
+  }
+
+  @Test
+  void modelInputsGivenTwiceAreErrorsEverywhere() {
+    String[][] cases = {
+        {"bounds", "--head-dim", "128", "--rotary-dim", "64", "--partial-rotary", "0.5", "--train-len", "4096",
+            "--pretrain-base", "10000"},
+        {"base-search", "--head-dim", "128", "--rotary-dim", "64", "--partial-rotary", "0.5", "--context", "1024"},
+        {"bounds", "--model", "llama2-7b", "--hf-config", "/nonexistent/config.json"},
+        {"base-search", "--model", "llama2-7b", "--hf-config", "/nonexistent/config.json", "--context", "1024"},
+    };
+    String[] mentions = {"give either --rotary-dim or --partial-rotary", "give either --rotary-dim or --partial-rotary",
+        "give either --model or --hf-config", "give either --model or --hf-config"};
+    for (int i = 0; i < cases.length; i++) {
+      Out o = run(cases[i]);
+      assertEquals(2, o.code(), String.join(" ", cases[i]) + " -> " + o.err());
+      assertTrue(o.err().contains(mentions[i]), o.err());
+    }
+  }
 }
