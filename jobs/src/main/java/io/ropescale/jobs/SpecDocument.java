@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A sweep spec as written: the YAML keys, their types and which are lists or mappings, in one
@@ -29,17 +30,11 @@ public record SpecDocument(
   /** A {@code models:} entry: a name from datasets/models.csv, or a mapping. */
   @JsonDeserialize(using = Model.Reader.class)
   public record Model(String catalogName, ModelKeys keys) {
-    static final class Reader extends JsonDeserializer<Model> {
-      @Override
-      public Model deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-          return new Model(p.getText(), null);
-        }
-        if (p.currentToken() == JsonToken.START_OBJECT) {
-          return new Model(null, ctxt.readValue(p, ModelKeys.class));
-        }
-        return (Model) ctxt.reportInputMismatch(Model.class,
-            "must be a model name, {hf_config: path} or explicit numbers {head_dim, train_len, ...}");
+    static final class Reader extends WordOrMapping<Model, ModelKeys> {
+      Reader() {
+        super(Model.class, ModelKeys.class,
+            "must be a model name, {hf_config: path} or explicit numbers {head_dim, train_len, ...}",
+            word -> new Model(word, null), keys -> new Model(null, keys));
       }
     }
   }
@@ -77,17 +72,10 @@ public record SpecDocument(
    */
   @JsonDeserialize(using = RopeType.Reader.class)
   public record RopeType(String word, Scaling scaling) {
-    static final class Reader extends JsonDeserializer<RopeType> {
-      @Override
-      public RopeType deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-          return new RopeType(p.getText(), null);
-        }
-        if (p.currentToken() == JsonToken.START_OBJECT) {
-          return new RopeType(null, ctxt.readValue(p, Scaling.class));
-        }
-        return (RopeType) ctxt.reportInputMismatch(RopeType.class,
-            "must be 'default', 'model' or {type, factor, ...}");
+    static final class Reader extends WordOrMapping<RopeType, Scaling> {
+      Reader() {
+        super(RopeType.class, Scaling.class, "must be 'default', 'model' or {type, factor, ...}",
+            word -> new RopeType(word, null), scaling -> new RopeType(null, scaling));
       }
     }
   }
@@ -104,4 +92,33 @@ public record SpecDocument(
   /** {@code corpus:} (corpus-coverage stage, docs/corpus.md); {@code paths} may be one string. */
   public record Corpus(String name, @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> paths,
       String format, String textField, String tokenizer, String engine, Double tokenDetailSample) {}
+
+  /** An entry written either as one word or as a mapping bound to {@code M} (which refuses unknown keys). */
+  abstract static class WordOrMapping<T, M> extends JsonDeserializer<T> {
+    private final Class<T> type;
+    private final Class<M> mapping;
+    private final String expected;
+    private final Function<String, T> ofWord;
+    private final Function<M, T> ofMapping;
+
+    WordOrMapping(Class<T> type, Class<M> mapping, String expected, Function<String, T> ofWord,
+        Function<M, T> ofMapping) {
+      this.type = type;
+      this.mapping = mapping;
+      this.expected = expected;
+      this.ofWord = ofWord;
+      this.ofMapping = ofMapping;
+    }
+
+    @Override
+    public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.VALUE_STRING) {
+        return ofWord.apply(p.getText());
+      }
+      if (p.currentToken() == JsonToken.START_OBJECT) {
+        return ofMapping.apply(ctxt.readValue(p, mapping));
+      }
+      return type.cast(ctxt.reportInputMismatch(type, expected));
+    }
+  }
 }
