@@ -48,7 +48,8 @@ final class SpecYaml {
 
   private static ObjectMapper mapper() {
     LoaderOptions limits = new LoaderOptions();
-    limits.setCodePointLimit(MAX_CHARS + 1); // second line of defence; read() checks the length first
+    // second line of defence: read() checks the length and the depth itself, before SnakeYAML scans
+    limits.setCodePointLimit(MAX_CHARS + 1);
     limits.setNestingDepthLimit(MAX_DEPTH);
     YAMLFactory yaml = YAMLFactory.builder().loaderOptions(limits)
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build();
@@ -140,15 +141,16 @@ final class SpecYaml {
         pointer.append('/').append(r.getIndex());
       }
     }
-    JsonNode value = tree.at(JsonPointer.compile(pointer.toString()));
+    JsonNode node = tree.at(JsonPointer.compile(pointer.toString()));
+    String value = node.isMissingNode() ? "missing" : shorten(node.toString());
     String where = at(locate(text, pointer.toString()));
     if (e instanceof UnrecognizedPropertyException u) {
-      return new RopeInputException(field.toString(), value.isMissingNode() ? "?" : value,
+      return new RopeInputException(field.toString(), value,
           "unknown key" + where + "; expected one of " + u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList());
     }
     String problem = e instanceof MismatchedInputException m && m.getTargetType() != null
         ? expected(m.getTargetType(), e.getOriginalMessage()) : firstLine(e.getOriginalMessage());
-    return new RopeInputException(field.toString(), value.isMissingNode() ? "missing" : value, problem + where);
+    return new RopeInputException(field.toString(), value, problem + where);
   }
 
   private static String expected(Class<?> target, String original) {
@@ -193,6 +195,11 @@ final class SpecYaml {
       return null;
     }
     return null;
+  }
+
+  /** A value as the error shows it: at most 120 characters (it may be a whole mapping). */
+  private static String shorten(String s) {
+    return s.length() <= 120 ? s : s.substring(0, 117) + "...";
   }
 
   private static String at(JsonLocation loc) {
