@@ -37,7 +37,7 @@ class SpecYamlTest {
     SweepSpec paper = SweepSpec.load(HOME.resolve("conf/sweeps/paper-llama2.yaml"));
     assertEquals(22, paper.configurations().size(), "11 bases x 2 tuning lengths, one model, one type");
     assertEquals(1e11, BaseSearchJob.Settings.from(paper).maxBase());
-    assertEquals(1L << 20, AttentionProfileJob.Settings.from(paper, null, null).maxPosition());
+    assertEquals(1L << 20, AttentionSettings.from(paper, null, null).maxPosition());
   }
 
   @Test
