@@ -59,8 +59,8 @@ def main():
                            capture_output=True, text=True)
         sys.stdout.write(r.stdout)
         sys.stderr.write(r.stderr)
-        # Superset's CLI logs import failures and may still exit 0: treat its error lines as failure.
-        if r.returncode != 0 or "Error" in r.stdout + r.stderr and "There was an error" in r.stdout + r.stderr:
+        # Superset's CLI logs import failures; do not rely on its exit code alone.
+        if r.returncode != 0 or "There was an error when importing" in r.stdout + r.stderr:
             print("import_bundle: superset import-dashboards failed", file=sys.stderr)
             sys.exit(1)
     print(f"import_bundle: imported {BUNDLE} with database {uri}")

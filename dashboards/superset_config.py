@@ -25,3 +25,5 @@ PREVENT_UNSAFE_DB_CONNECTIONS = False
 FEATURE_FLAGS = {"DASHBOARD_RBAC": False}
 CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# No telemetry pixel (Scarf) from the browser: the dashboard talks to this server only.
+SCARF_ANALYTICS = False

@@ -32,7 +32,10 @@ def query(cur, sql):
 
 
 def norm(v):
-    """Values as both sides carry them: thrift sends timestamps as text, arrays and maps as JSON text."""
+    """Values as both sides carry them: thrift sends arrays and maps as JSON text, PyHive turns
+    timestamps into datetimes, `serve-sql --execute` writes them as ISO text."""
+    if isinstance(v, datetime.datetime):
+        return ("ts", v)
     if isinstance(v, str):
         if TS.match(v):
             return ("ts", datetime.datetime.fromisoformat(v))
