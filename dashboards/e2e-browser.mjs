@@ -113,7 +113,8 @@ try {
       if (!holder) return { found: false };
       return {
         found: true,
-        marks: holder.querySelectorAll('canvas, svg').length,
+        // ECharts draws on a canvas inside an element it tags with _echarts_instance_ (icons are svg)
+        marks: holder.querySelectorAll('[_echarts_instance_] canvas').length,
         rows: holder.querySelectorAll('tbody tr').length,
         alert: (holder.querySelector('[role="alert"], .alert-danger, [data-test="alert"]') || {}).textContent || null,
       };
