@@ -113,8 +113,9 @@ try {
       if (!holder) return { found: false };
       return {
         found: true,
-        // ECharts draws on a canvas inside an element it tags with _echarts_instance_ (icons are svg)
-        marks: holder.querySelectorAll('[_echarts_instance_] canvas').length,
+        // ECharts draws (canvas or svg renderer) inside the element it tags with _echarts_instance_;
+        // the chart header's icons are svg too, so only that element counts
+        marks: holder.querySelectorAll('[_echarts_instance_] canvas, [_echarts_instance_] svg').length,
         rows: holder.querySelectorAll('tbody tr').length,
         alert: (holder.querySelector('[role="alert"], .alert-danger, [data-test="alert"]') || {}).textContent || null,
       };
