@@ -26,7 +26,8 @@ def main(warehouse):
         else:
             out.append(f"SELECT * FROM ropescale.{t};")
     out.append("SELECT rope_extrapolation_bound(128, 4096, 10000.0, 16384, b), rope_critical_dim(128, 4096, 10000.0),"
-               " rope_critical_dim_tuned(128, 16384, b), rope_critical_base(4096, 16384, 10000.0),"
+               " rope_critical_dim_tuned(128, 4096, 10000.0, 16384, b), rope_critical_dim_tuned_formula(128, 16384, b),"
+               " rope_critical_base(4096, 16384, 10000.0),"
                " rope_required_base(4096, 10000.0, 100000), rope_required_base_exact(128, 4096, 10000.0, 100000)"
                " FROM VALUES (500.0), (10000.0), (80000.0), (1000000.0) AS v(b);")
     out.append("SELECT config_id, extrapolation_bound,"

@@ -5,6 +5,7 @@ every statement of the query file returns what the same statement returns in the
 functions answer with the paper's values."""
 import datetime
 import json
+import math
 import os
 import re
 
@@ -85,13 +86,16 @@ def test_same_result_as_the_job_session(cursor, ref):
 
 
 def test_rope_functions(cursor, delta_tables):
-    (bound, dim, dim_tuned), = query(
+    (bound, dim, dim_formula, dim_tuned), = query(
         cursor, "SELECT rope_extrapolation_bound(128, 4096, 10000.0, 4096, 1000000.0),"
-                " rope_critical_dim(128, 4096, 10000.0), rope_critical_dim_tuned(128, 4096, 1000000.0)")
+                " rope_critical_dim(128, 4096, 10000.0), rope_critical_dim_tuned_formula(128, 4096, 1000000.0),"
+                " rope_critical_dim_tuned(128, 4096, 10000.0, 4096, 1000000.0)")
     # the closed form, computed here independently
     assert bound == pytest.approx(extrapolation_bound(128, 4096, 10000.0, 4096, 1e6), rel=1e-12)
     assert round(bound) == 129027  # LLaMA2-7B, b = 1e6 (the README's summary line)
-    assert dim == 92 and dim_tuned == 62
+    # d_extra = 2 ceil((d/2) log_{b}(T/2pi)): 92 for b_pre = 1e4 at T_train 4096, 62 for b = 1e6
+    assert dim == 2 * math.ceil(64 * math.log(4096 / (2 * math.pi)) / math.log(1e4)) == 92
+    assert dim_formula == 2 * math.ceil(64 * math.log(4096 / (2 * math.pi)) / math.log(1e6)) == 62
     # and the very value the sweep stored for that configuration
     _, t = delta_rows(delta_tables["rope_bounds"], "config_id = 'llama2-7b/default/T4096/b1000000'")
-    assert t and all(r["extrapolation_bound"] == bound for r in t)
+    assert t and all(r["extrapolation_bound"] == bound and r["critical_dim_tuned"] == dim_tuned for r in t)
