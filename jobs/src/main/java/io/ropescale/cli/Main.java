@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         TableDocsCommand.class,
         ReportCommand.class,
         RegisterTablesCommand.class,
+        ServeSqlCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

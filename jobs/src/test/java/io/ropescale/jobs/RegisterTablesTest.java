@@ -59,9 +59,10 @@ class RegisterTablesTest extends SparkTestBase {
     stopSpark();
 
     SparkSession s = hiveSession(wh);
-    assertEquals(Set.of("rope_bounds", "runs", "latest_run_per_model", "rope_bounds_latest", "base_recommendations"),
+    assertEquals(Set.of("rope_bounds", "runs", "latest_run_per_model", "rope_bounds_latest", "base_recommendations",
+        "run_history"),
         names(s, "SHOW TABLES IN ropescale", 1));
-    assertEquals(Set.of("latest_run_per_model", "rope_bounds_latest", "base_recommendations"),
+    assertEquals(Set.of("latest_run_per_model", "rope_bounds_latest", "base_recommendations", "run_history"),
         names(s, "SHOW VIEWS IN ropescale", 1));
     // column comments from TableDocs reach the metastore's schema
     Row comment = s.sql("DESCRIBE TABLE ropescale.rope_bounds").where("col_name = 'extrapolation_bound'").first();
