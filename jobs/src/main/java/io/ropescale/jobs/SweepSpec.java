@@ -78,6 +78,25 @@ public final class SweepSpec {
     return parse(text, base, path.toAbsolutePath().getParent());
   }
 
+  /** Deepest nesting a spec may have; real specs use 4 levels. Deeper is hostile or a mistake (exit 2). */
+  static final int MAX_DEPTH = 32;
+
+  private static void requireDepth(JsonNode n, String where, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new RopeInputException(where, "(nested " + depth + " levels deep)", "specs nest at most " + MAX_DEPTH
+          + " levels");
+    }
+    if (n != null && n.isContainerNode()) {
+      java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = n.fields();
+      int i = 0;
+      for (JsonNode c : n) {
+        String key = n.isObject() ? "." + fields.next().getKey() : "[" + i + "]";
+        requireDepth(c, where + key, depth + 1);
+        i++;
+      }
+    }
+  }
+
   public static SweepSpec parse(String text, String defaultName, Path dir) {
     JsonNode root;
     try {
@@ -85,6 +104,7 @@ public final class SweepSpec {
     } catch (IOException e) {
       throw new RopeInputException("spec", defaultName, "is not valid YAML: " + e.getMessage().split("\n")[0]);
     }
+    requireDepth(root, "spec", 0);
     if (root == null || !root.isObject()) {
       throw new RopeInputException("spec", defaultName, "must be a YAML mapping with at least 'models'");
     }
