@@ -144,6 +144,7 @@ public final class DeltaTables {
    */
   public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, Write opening,
       List<Write> writes, java.util.function.Function<Map<String, Long>, Write> last) {
+    warnIfSingleDriverStore(spark, warehouse);
     Map<String, Long> counts = new ConcurrentHashMap<>();
     List<Committed> done = java.util.Collections.synchronizedList(new ArrayList<>());
     String attempt = "ropescale run " + runId + " commit " + UUID.randomUUID();
@@ -216,6 +217,29 @@ public final class DeltaTables {
       if (pool != null) {
         pool.shutdownNow();
       }
+    }
+  }
+
+  private static final java.util.Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Delta's multi-writer rule on S3 (docs/reliability.md): S3 has no put-if-absent, so the default
+   * S3 log store is safe with one writing driver at a time; two drivers committing to one table at
+   * once can overwrite each other's commit. Concurrent runs into an s3:// or s3a:// warehouse need
+   * the DynamoDB log store ({@code spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore},
+   * delta-storage-s3-dynamodb on the class path); without it ropescale says so once per warehouse.
+   */
+  static void warnIfSingleDriverStore(SparkSession spark, String warehouse) {
+    String scheme = warehouse.contains("://") ? warehouse.substring(0, warehouse.indexOf("://")).toLowerCase() : "";
+    if (!scheme.matches("s3a?|s3n") || !WARNED.add(warehouse)) {
+      return;
+    }
+    String store = spark.conf().get("spark.delta.logStore." + scheme + ".impl",
+        spark.conf().get("spark.delta.logStore.class", ""));
+    if (!store.contains("DynamoDB")) {
+      Progress.info("warehouse " + warehouse + " is on S3 with Delta's default S3 log store: safe with one writing"
+          + " driver at a time only. Do not run concurrent jobs into it, or set spark.delta.logStore." + scheme
+          + ".impl=io.delta.storage.S3DynamoDBLogStore (docs/reliability.md)");
     }
   }
 

@@ -128,7 +128,7 @@ class HostileInputTest extends SparkTestBase {
 
   /**
    * A single document of more than 10M tokens through corpus-coverage in a JVM whose heap is capped
-   * at 1 GiB (bin/ropescale: driver and local executors share it): no OutOfMemoryError, and its
+   * at 1 GiB (local mode: driver and executors share it): no OutOfMemoryError, and its
    * token count equals jtokkit's count of the whole text.
    */
   @Test
@@ -152,11 +152,17 @@ class HostileInputTest extends SparkTestBase {
     long expected = CL100K.countTokensOrdinary(Files.readString(doc));
     assertTrue(expected >= 10_000_000, "at least 10M tokens: " + expected);
     Path wh = tempWarehouse();
-    List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/ropescale").toString(), "corpus-coverage", "--spec",
-        spec.toString(), "--warehouse", wh.toString(), "--run-id", "big", "--engine", "jvm"));
+    // a fresh JVM on this test's class path and JVM flags, the heap capped at 1 GiB
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!a.startsWith("-Xmx") && !a.startsWith("-XX:MaxRAM") && !a.startsWith("-agentlib") && !a.startsWith("-javaagent")) {
+        cmd.add(a);
+      }
+    }
+    cmd.addAll(List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+        "io.ropescale.cli.Main", "corpus-coverage", "--spec", spec.toString(), "--warehouse", wh.toString(),
+        "--run-id", "big", "--engine", "jvm"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("ROPESCALE_JAVA_OPTS", "-Xmx1g -XX:+ExitOnOutOfMemoryError");
-    pb.environment().put("ROPESCALE_SKIP_BUILD", "1");
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(20, TimeUnit.MINUTES));
