@@ -145,6 +145,15 @@ public final class DeltaTables {
   public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, Write opening,
       List<Write> writes, java.util.function.Function<Map<String, Long>, Write> last) {
     warnIfSingleDriverStore(spark, warehouse);
+    // before writing anything: every existing table partitioned as this build writes it (from the log)
+    List<Write> all = new ArrayList<>(writes);
+    if (opening != null) {
+      all.add(opening);
+    }
+    for (Write w : all) {
+      requirePartitioning(snapshot(spark, path(warehouse, w.table())), path(warehouse, w.table()),
+          TableDocs.get(w.table()).partitionedBy());
+    }
     Map<String, Long> counts = new ConcurrentHashMap<>();
     List<Committed> done = java.util.Collections.synchronizedList(new ArrayList<>());
     String attempt = "ropescale run " + runId + " commit " + UUID.randomUUID();
@@ -265,15 +274,7 @@ public final class DeltaTables {
       String tag = attempt + " table " + w.table() + " try " + tries;
       try {
         Snapshot before = snapshot(spark, path);
-        if (before.version() >= 0) {
-          List<String> existing = new ArrayList<>(
-              scala.collection.JavaConverters.seqAsJavaList(before.metadata().partitionColumns()));
-          if (!existing.equals(documented)) {
-            throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale"
-                + " writes it partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or"
-                + " rewrite the table with the new partitioning");
-          }
-        }
+        requirePartitioning(before, path, documented);
         rows.write().format("delta").mode("overwrite")
             .option("replaceWhere", slice(runId, w))
             .option("userMetadata", tag)
@@ -293,6 +294,19 @@ public final class DeltaTables {
         }
         backOff(w.table(), runId, conflict, tries);
       }
+    }
+  }
+
+  /** An existing table must be partitioned as documented (a new one is created so). */
+  private static void requirePartitioning(Snapshot s, String path, List<String> documented) {
+    if (s.version() < 0) {
+      return;
+    }
+    List<String> existing = new ArrayList<>(scala.collection.JavaConverters.seqAsJavaList(s.metadata().partitionColumns()));
+    if (!existing.equals(documented)) {
+      throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale writes it"
+          + " partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or rewrite the"
+          + " table with the new partitioning");
     }
   }
 

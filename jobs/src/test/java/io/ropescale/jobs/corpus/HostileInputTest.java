@@ -99,8 +99,9 @@ class HostileInputTest extends SparkTestBase {
   void hostileNamesAreStoredVerbatimAndEscapedInTheReport() throws Exception {
     String model = "evil'; DROP TABLE runs; -- \"q\" </script><b>x</b> modèle 模型";
     Path root = Files.createTempDirectory("names");
-    Path docs = Files.createDirectories(root.resolve("dir with 'quote' </script> é"));
-    Files.writeString(docs.resolve("it's a \"doc\" </script>.txt"), GOOD);
+    // file names cannot hold '/', so no closing tag there: an opening one, quotes, spaces, non-ASCII
+    Path docs = Files.createDirectories(root.resolve("dir with 'quote' <script> é"));
+    Files.writeString(docs.resolve("it's a \"doc\" <script>; DROP.txt"), GOOD);
     String yaml = "name: hostile-names\n"
         + "models: [{name: " + yamlQuote(model) + ", head_dim: 32, train_len: 64, rope_theta: 10000}]\n"
         + "bases: [10000, 500000]\ntune_lengths: [64, 256]\n"
@@ -113,7 +114,7 @@ class HostileInputTest extends SparkTestBase {
         .map(r -> r.getString(0)).toList());
     assertEquals(4, table(wh, "rope_bounds").where(col("model").equalTo(model)).count(), "partition value round-trips");
     Row doc = table(wh, "documents").first();
-    assertTrue(doc.<String>getAs("path").endsWith("/it's a \"doc\" </script>.txt"), doc.<String>getAs("path"));
+    assertTrue(doc.<String>getAs("path").endsWith("/it's a \"doc\" <script>; DROP.txt"), doc.<String>getAs("path"));
     String html = Files.readString(wh.resolve("reports/names/index.html"));
     assertTrue(!html.contains("<b>x</b>") && !html.contains("</script><b>"), "markup in names is escaped");
     // rerun: the run's rows (model partition included) are replaced, never duplicated
