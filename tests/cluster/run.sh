@@ -29,6 +29,7 @@ log() { echo "[cluster-test] $*" >&2; }
 fail() { echo "[cluster-test] FAIL: $*" >&2; exit 1; }
 
 eval "$("$ROOT/bin/spark-cluster" up --dir "$WORK/cluster")"
+[ -n "${SPARK_MASTER_URL:-}" ] || fail "the cluster did not start (logs in $WORK/cluster/logs)"
 submit() { # submit LOG args...: the driver runs in this script's background (pid in $DRIVER)
   local logf="$1"; shift
   "$SPARK_HOME/bin/spark-submit" --master "$SPARK_MASTER_URL" --properties-file "$ROOT/conf/spark/standalone.conf" \
@@ -60,7 +61,7 @@ submit "$WORK/c2.log" sweep "$SPEC" --warehouse "$WH" --run-id c2
 for _ in $(seq 1200); do grep -qE "attention-profile: [0-9]+/[0-9]+ tasks" "$WORK/c2.log" && break; kill -0 "$DRIVER" 2>/dev/null || break; sleep 0.1; done
 grep -qE "attention-profile: [0-9]+/[0-9]+ tasks" "$WORK/c2.log" || fail "attention-profile ended before it could be disturbed"
 W1="$(cat "$WORK/cluster/pids/worker1")"
-EXEC="$(pgrep -P "$W1" -f CoarseGrainedExecutorBackend | head -1)"
+EXEC="$(pgrep -P "$W1" -f CoarseGrainedExecutorBackend | head -1 || true)"
 [ -n "$EXEC" ] || fail "no executor JVM under worker 1 (pid $W1)"
 grep -E "attention-profile: [0-9]+/[0-9]+ tasks" "$WORK/c2.log" | tail -1 >&2
 kill -9 "$EXEC"
