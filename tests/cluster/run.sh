@@ -12,8 +12,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 SPEC="$ROOT/tests/cluster/cluster-spec.yaml"
-JAR="$ROOT/jobs/target/ropescale-jobs-0.1.0-spark.jar"
 "$ROOT/bin/ropescale" --version >/dev/null   # builds on first use
+. "$ROOT/jobs/target/ropescale.env"          # ROPESCALE_JAR, SPARK_VERSION: the versions of pom.xml
+JAR="$ROOT/jobs/target/$ROPESCALE_JAR"
 (mvn -q -B -o test-compile -pl jobs 2>/dev/null || mvn -q -B test-compile -pl jobs) >/dev/null
 export ROPESCALE_SKIP_BUILD=1   # built above: the same build for every run of this test
 WORK="$(mktemp -d /tmp/ropescale-cluster-test.XXXXXX)"
