@@ -45,8 +45,12 @@ class HostileScanTest {
     Map<String, String> out = new HashMap<>();
     while (rows.hasNext()) {
       Row r = rows.next();
-      if (r.getString(0).equals("doc")) {
-        out.put(r.getString(1), r.get(6) != null ? "Q:" + r.getString(6) : Long.toString(r.getLong(5)));
+      if (r.getAs("doc") != null) {
+        Row d = r.getAs("doc");
+        out.put(d.getAs("doc_key"), Long.toString(d.<Long>getAs("tokens")));
+      } else if (r.getAs("quarantined") != null) {
+        Row q = r.getAs("quarantined");
+        out.put(q.getAs("doc_key"), "Q:" + q.getAs("reason"));
       }
     }
     return out;
