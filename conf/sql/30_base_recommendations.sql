@@ -9,7 +9,8 @@
 --                         name that row.
 -- Same formulas as ScalingLaws.requiredBasePaper / requiredBaseExact (DESIGN.md s.2); the reference
 -- case LLaMA2 (d 128, T_train 4096, b_pre 10000), T = 100000 gives 938327.2 and 701472.4.
--- requires: rope_bounds
+-- Only committed runs (every runs row 'succeeded', docs/reliability.md).
+-- requires: rope_bounds, runs
 CREATE OR REPLACE VIEW ropescale.base_recommendations
   COMMENT 'Base needed for target contexts (paper formula, exact inverse, smallest swept base reaching it)'
 AS
@@ -19,6 +20,7 @@ WITH targets AS (
 ), grp AS (
   SELECT DISTINCT run_id, model, rope_type, rope_factor, rotary_dim, train_len, pretrain_base, tune_len, critical_dim
   FROM ropescale.rope_bounds
+  WHERE run_id IN (SELECT run_id FROM ropescale.runs GROUP BY run_id HAVING BOOL_AND(status = 'succeeded'))
 ), reach AS (
   SELECT g.run_id, g.model, g.rope_type, g.rope_factor, g.rotary_dim, g.train_len, g.pretrain_base, g.tune_len,
          t.target_context, b.base, b.config_id, b.extrapolation_bound,

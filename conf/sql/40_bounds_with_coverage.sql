@@ -1,7 +1,8 @@
 -- Bounds next to corpus coverage: each configuration's closed-form bounds (rope_bounds) beside
 -- how much of each corpus it covers (corpus_coverage), joined on run and configuration. Created
 -- only when the corpus stage has written corpus_coverage.
--- requires: rope_bounds, corpus_coverage
+-- Only committed runs (every runs row 'succeeded', docs/reliability.md).
+-- requires: rope_bounds, corpus_coverage, runs
 CREATE OR REPLACE VIEW ropescale.bounds_with_coverage
   COMMENT 'rope_bounds beside corpus_coverage, per run, configuration and corpus'
 AS
@@ -12,3 +13,4 @@ SELECT b.run_id, b.model, b.config_id, c.corpus, c.engine, b.rope_type, b.rotary
        c.share_repeats_within_extrapolation_bound, c.share_repeats_discriminated
 FROM ropescale.rope_bounds b
 JOIN ropescale.corpus_coverage c ON c.run_id = b.run_id AND c.config_id = b.config_id
+WHERE b.run_id IN (SELECT run_id FROM ropescale.runs GROUP BY run_id HAVING BOOL_AND(status = 'succeeded'))

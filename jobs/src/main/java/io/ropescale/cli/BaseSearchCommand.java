@@ -81,7 +81,10 @@ public final class BaseSearchCommand implements Callable<Integer> {
           return List.of(BaseSearchJob.write(rows, runId));
         }));
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Row r : result.get(0).orderBy("rotary_dim", "context").collectAsList()) {
+    // the rows are cached and few: sort them here rather than in a Spark sort (a shuffle job)
+    List<Row> rows = new ArrayList<>(result.get(0).collectAsList());
+    rows.sort(java.util.Comparator.<Row>comparingInt(r -> r.getAs("rotary_dim")).thenComparingLong(r -> r.getAs("context")));
+    for (Row r : rows) {
       Map<String, Object> m = new LinkedHashMap<>();
       for (String f : List.of("context", "rotary_dim", "grid_per_decade", "k", "lower_bound_base", "k_safe",
           "safe_base", "max_base")) {

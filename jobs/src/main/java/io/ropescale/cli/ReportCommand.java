@@ -26,7 +26,8 @@ public final class ReportCommand implements Callable<Integer> {
       String name = io.ropescale.jobs.SweepSpec.load(spec).name;
       java.util.List<org.apache.spark.sql.Row> newest = io.ropescale.jobs.DeltaTables.read(session, spark.warehouse,
           io.ropescale.jobs.TableDocs.RUNS.name())
-          .where(org.apache.spark.sql.functions.col("spec_name").equalTo(name))
+          .where(org.apache.spark.sql.functions.col("spec_name").equalTo(name)
+              .and(org.apache.spark.sql.functions.col("status").equalTo("succeeded")))
           .orderBy(org.apache.spark.sql.functions.col("ended_at").desc()).limit(1).collectAsList();
       if (newest.isEmpty()) {
         throw new io.ropescale.rope.RopeInputException("--spec", spec, "no run of spec '" + name + "' in " + spark.warehouse);

@@ -1,24 +1,60 @@
 package io.ropescale.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaTable;
 import io.ropescale.rope.RopeInputException;
+import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 
 /**
- * Writes a run's rows into the warehouse's Delta tables ({@code <warehouse>/<table>}). Each table
- * write replaces that run's rows in one Delta commit ({@code replaceWhere run_id = ...}), so a
- * rerun never duplicates; if any write of a job fails, the tables it already changed are restored
- * to the version they had before (and tables it created are removed), so a failed job leaves
- * every table as it was.
+ * Writes a run's rows into the warehouse's Delta tables ({@code <warehouse>/<table>}), many runs
+ * sharing one warehouse. The commit protocol (docs/reliability.md):
+ *
+ * <ol>
+ *   <li><b>Per-run slices.</b> Every table is partitioned by {@code run_id} first, and each write
+ *       replaces only its run's slice in one Delta commit ({@code replaceWhere run_id = ...}, plus
+ *       {@code command = ...} for {@code runs}). A rerun replaces its rows, never duplicates them;
+ *       writes of different runs touch different partitions, so Delta lets them commit side by
+ *       side.</li>
+ *   <li><b>The {@code runs} row is the commit point.</b> It is written last, after every other
+ *       table of the job; readers (the views of {@code conf/sql/}, the report) only show runs whose
+ *       every {@code runs} row says {@code succeeded}. A job started with a given run id first
+ *       writes its {@code runs} row as {@code running}, so a driver killed half-way through a rerun
+ *       hides the run rather than showing a mix of old and new rows.</li>
+ *   <li><b>Rollback touches only the failing run's rows.</b> If any write of a job fails, each table
+ *       it already committed gets that run's slice back as it was just before the job's own commit
+ *       (read by time travel and written with the same {@code replaceWhere}), or the slice deleted
+ *       when there was none. Other runs' rows, committed before or in between, are never read or
+ *       rewritten (no whole-table {@code RESTORE}). If another writer with the same run id
+ *       rewrote the slice after this job's commit, the slice is left as that writer left it.</li>
+ *   <li><b>Bounded retries.</b> Delta's concurrent-modification exceptions (two first runs creating
+ *       a table, a concurrent writer of the same run id, {@code OPTIMIZE} or {@code VACUUM} of
+ *       another process) are retried up to {@link #MAX_ATTEMPTS} times with a growing, jittered
+ *       back-off and a log line each.</li>
+ *   <li><b>No history reads.</b> Each commit is tagged with a unique {@code userMetadata}; its
+ *       version and {@code numOutputRows} come from that commit's own log entry, and the
+ *       partitioning check from the snapshot Delta loads for the write anyway.</li>
+ * </ol>
  */
 public final class DeltaTables {
   private DeltaTables() {}
@@ -43,6 +79,17 @@ public final class DeltaTables {
     }
   }
 
+  /** Attempts of one Delta commit before a concurrent-modification exception is given up on. */
+  public static final int MAX_ATTEMPTS = 8;
+
+  /**
+   * Test hook: runs after a failed job's writes have all finished and before its rollback starts,
+   * with the run id. Tests use it to commit another run in between, deterministically.
+   */
+  static volatile Consumer<String> beforeRollback = runId -> {};
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public static String runIdOrFresh(String runId) {
     if (runId == null || runId.isBlank()) {
       return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
@@ -59,12 +106,13 @@ public final class DeltaTables {
     return warehouse.replaceAll("/+$", "") + "/" + table;
   }
 
-  /** Version of the table now, or -1 if it does not exist yet. */
+  /** Version of the table now, or -1 if it does not exist yet (from the Delta log, no Spark job). */
   static long version(SparkSession spark, String path) {
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      return -1;
-    }
-    return DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
+    return snapshot(spark, path).version();
+  }
+
+  private static Snapshot snapshot(SparkSession spark, String path) {
+    return DeltaLog.forTable(spark, path).update(false, scala.Option.empty(), scala.Option.empty());
   }
 
   /**
@@ -72,7 +120,7 @@ public final class DeltaTables {
    * commit's own metrics).
    */
   public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, List<Write> writes) {
-    return commit(spark, warehouse, runId, writes, null);
+    return commit(spark, warehouse, runId, null, writes, null);
   }
 
   /**
@@ -83,17 +131,32 @@ public final class DeltaTables {
    */
   static final int PARALLEL_WRITES = 3;
 
+  /** One of this job's commits: table, the version it made, rows it wrote. */
+  private record Committed(Write write, long version, long rows) {}
+
   /**
-   * As {@link #commit(SparkSession, String, String, List)}, then one last write built from the
-   * row counts (the {@code runs} record), inside the same all-or-nothing unit. The writes run up
-   * to {@link #PARALLEL_WRITES} at a time (each table its own write); the last one runs after all
-   * of them. If any fails, every table already written is rolled back once the others finished.
+   * As {@link #commit(SparkSession, String, String, List)}, with an optional {@code opening} write
+   * committed before all others (the {@code runs} row saying {@code running}) and an optional last
+   * write built from the row counts (the {@code runs} row saying {@code succeeded}), all inside one
+   * all-or-nothing unit. The writes run up to {@link #PARALLEL_WRITES} at a time (each table its
+   * own write); the last one runs after all of them. If any fails, every table already written
+   * gets this run's rows back as they were, once the others finished (see the class comment).
    */
-  public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, List<Write> writes,
-      java.util.function.Function<Map<String, Long>, Write> last) {
-    Map<String, Long> before = new java.util.concurrent.ConcurrentHashMap<>();
-    Map<String, Long> counts = new java.util.concurrent.ConcurrentHashMap<>();
-    List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
+  public static Map<String, Long> commit(SparkSession spark, String warehouse, String runId, Write opening,
+      List<Write> writes, java.util.function.Function<Map<String, Long>, Write> last) {
+    warnIfSingleDriverStore(spark, warehouse);
+    // before writing anything: every existing table partitioned as this build writes it (from the log)
+    List<Write> all = new ArrayList<>(writes);
+    if (opening != null) {
+      all.add(opening);
+    }
+    for (Write w : all) {
+      requirePartitioning(snapshot(spark, path(warehouse, w.table())), path(warehouse, w.table()),
+          TableDocs.get(w.table()).partitionedBy());
+    }
+    Map<String, Long> counts = new ConcurrentHashMap<>();
+    List<Committed> done = java.util.Collections.synchronizedList(new ArrayList<>());
+    String attempt = "ropescale run " + runId + " commit " + UUID.randomUUID();
     java.util.Set<String> tables = new java.util.HashSet<>();
     for (Write w : writes) {
       if (!tables.add(w.table())) { // two writes of one table would race: callers never do that
@@ -108,16 +171,23 @@ public final class DeltaTables {
           return t;
         });
     try {
+      if (opening != null) {
+        done.add(writeOne(spark, warehouse, runId, opening, attempt));
+      }
       Throwable failure = null;
       if (pool == null) {
         for (Write w : writes) {
-          writeOne(spark, warehouse, runId, w, before, counts, done);
+          Committed c = writeOne(spark, warehouse, runId, w, attempt);
+          done.add(c);
+          counts.put(w.table(), c.rows());
         }
       } else {
         List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
         for (Write w : writes) {
           futures.add(pool.submit(() -> {
-            writeOne(spark, warehouse, runId, w, before, counts, done);
+            Committed c = writeOne(spark, warehouse, runId, w, attempt);
+            done.add(c);
+            counts.put(w.table(), c.rows());
             return null;
           }));
         }
@@ -141,13 +211,15 @@ public final class DeltaTables {
       }
       if (last != null) {
         Write w = last.apply(new LinkedHashMap<>(written));
-        writeOne(spark, warehouse, runId, w, before, counts, done);
-        written.put(w.table(), counts.get(w.table()));
+        Committed c = writeOne(spark, warehouse, runId, w, attempt);
+        done.add(c);
+        written.put(w.table(), c.rows());
       }
       return written;
     } catch (Throwable e) { // Spark throws checked SparkException undeclared: catch everything
-      for (String table : new ArrayList<>(done)) {
-        rollback(spark, path(warehouse, table), before.get(table));
+      if (!done.isEmpty()) {
+        beforeRollback.accept(runId);
+        rollback(spark, warehouse, runId, attempt, new ArrayList<>(done));
       }
       throw DeltaTables.<RuntimeException>rethrow(e);
     } finally {
@@ -157,9 +229,39 @@ public final class DeltaTables {
     }
   }
 
-  /** One table's write: replaces the run's rows in one Delta commit; records its version before and rows written. */
-  private static void writeOne(SparkSession spark, String warehouse, String runId, Write w, Map<String, Long> before,
-      Map<String, Long> counts, List<String> done) {
+  private static final java.util.Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Delta's multi-writer rule on S3 (docs/reliability.md): S3 has no put-if-absent, so the default
+   * S3 log store is safe with one writing driver at a time; two drivers committing to one table at
+   * once can overwrite each other's commit. Concurrent runs into an s3:// or s3a:// warehouse need
+   * the DynamoDB log store ({@code spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore},
+   * delta-storage-s3-dynamodb on the class path); without it ropescale says so once per warehouse.
+   */
+  static void warnIfSingleDriverStore(SparkSession spark, String warehouse) {
+    String scheme = warehouse.contains("://") ? warehouse.substring(0, warehouse.indexOf("://")).toLowerCase() : "";
+    if (!scheme.matches("s3a?|s3n") || !WARNED.add(warehouse)) {
+      return;
+    }
+    String store = spark.conf().get("spark.delta.logStore." + scheme + ".impl",
+        spark.conf().get("spark.delta.logStore.class", ""));
+    if (!store.contains("DynamoDB")) {
+      Progress.info("warehouse " + warehouse + " is on S3 with Delta's default S3 log store: safe with one writing"
+          + " driver at a time only. Do not run concurrent jobs into it, or set spark.delta.logStore." + scheme
+          + ".impl=io.delta.storage.S3DynamoDBLogStore (docs/reliability.md)");
+    }
+  }
+
+  /** The {@code replaceWhere} condition of a write: this run's slice of the table. */
+  static String slice(String runId, Write w) {
+    return "run_id = '" + runId + "'" + (w.alsoWhere() == null ? "" : " AND " + w.alsoWhere());
+  }
+
+  /**
+   * One table's write: replaces the run's slice in one Delta commit, retried on Delta's
+   * concurrent-modification exceptions; returns the version it committed and its rows.
+   */
+  private static Committed writeOne(SparkSession spark, String warehouse, String runId, Write w, String attempt) {
     long t0 = System.nanoTime();
     String path = path(warehouse, w.table());
     List<String> documented = TableDocs.get(w.table()).partitionedBy();
@@ -167,25 +269,189 @@ public final class DeltaTables {
       throw new IllegalStateException("table " + w.table() + " is written partitioned by " + List.of(w.partitionBy())
           + " but documented as partitioned by " + documented + " (TableDocs)");
     }
-    long version = version(spark, path);
-    before.put(w.table(), version);
-    if (version >= 0) {
-      List<String> existing = partitionColumns(spark, path);
-      if (!existing.equals(documented)) {
-        throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale writes it"
-            + " partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or rewrite the"
-            + " table with the new partitioning");
+    Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
+    for (int tries = 1; ; tries++) {
+      String tag = attempt + " table " + w.table() + " try " + tries;
+      try {
+        Snapshot before = snapshot(spark, path);
+        requirePartitioning(before, path, documented);
+        rows.write().format("delta").mode("overwrite")
+            .option("replaceWhere", slice(runId, w))
+            .option("userMetadata", tag)
+            .partitionBy(w.partitionBy())
+            .save(path);
+        JsonNode info = ownCommit(spark, path, tag, before.version());
+        long version = info.path("version").asLong(-1);
+        JsonNode n = info.path("operationMetrics").path("numOutputRows");
+        long written = n.isMissingNode() ? -1 : Long.parseLong(n.asText());
+        Progress.info(String.format("committed %s (%d rows, version %d) in %.1f s", w.table(), written, version,
+            (System.nanoTime() - t0) / 1e9));
+        return new Committed(w, version, written);
+      } catch (Throwable e) {
+        DeltaConcurrentModificationException conflict = concurrentModification(e);
+        if (conflict == null || tries >= MAX_ATTEMPTS) {
+          throw DeltaTables.<RuntimeException>rethrow(e);
+        }
+        backOff(w.table(), runId, conflict, tries);
       }
     }
-    Dataset<Row> rows = TableDocs.annotate(w.table(), w.rows());
-    rows.write().format("delta").mode("overwrite")
-        .option("replaceWhere", "run_id = '" + runId + "'" + (w.alsoWhere() == null ? "" : " AND " + w.alsoWhere()))
-        .partitionBy(w.partitionBy())
-        .save(path);
-    done.add(w.table());
-    long n = outputRows(spark, path);
-    counts.put(w.table(), n);
-    Progress.info(String.format("committed %s (%d rows) in %.1f s", w.table(), n, (System.nanoTime() - t0) / 1e9));
+  }
+
+  /** An existing table must be partitioned as documented (a new one is created so). */
+  private static void requirePartitioning(Snapshot s, String path, List<String> documented) {
+    if (s.version() < 0) {
+      return;
+    }
+    List<String> existing = new ArrayList<>(scala.collection.JavaConverters.seqAsJavaList(s.metadata().partitionColumns()));
+    if (!existing.equals(documented)) {
+      throw new IllegalStateException("table " + path + " is partitioned by " + existing + " but this ropescale writes it"
+          + " partitioned by " + documented + " (docs/tables.md, Partitioning): use a new warehouse, or rewrite the"
+          + " table with the new partitioning");
+    }
+  }
+
+  /** Delta's concurrent-modification exception somewhere in the cause chain, or null. */
+  static DeltaConcurrentModificationException concurrentModification(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DeltaConcurrentModificationException c) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static void backOff(String table, String runId, Throwable conflict, int tries) {
+    String msg = String.valueOf(conflict.getMessage()).lines().findFirst().orElse("");
+    long wait = (long) (100L * (1L << Math.min(tries, 6)) * (0.5 + Math.random()));
+    Progress.info(String.format("%s of table %s for run %s (attempt %d of %d): retrying in %d ms (%s)",
+        conflict.getClass().getSimpleName(), table, runId, tries, MAX_ATTEMPTS, wait, msg));
+    try {
+      Thread.sleep(wait);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while retrying the write of " + table, ie);
+    }
+  }
+
+  /**
+   * The commitInfo of the commit tagged {@code tag} (newest first, down to {@code after + 1}),
+   * with its {@code version} added: the write's own metrics, read from the one log entry it made.
+   */
+  private static JsonNode ownCommit(SparkSession spark, String path, String tag, long after) {
+    long latest = version(spark, path);
+    for (long v = latest; v > after; v--) {
+      JsonNode info = commitInfo(spark, path, v);
+      if (info != null && tag.equals(info.path("userMetadata").asText(null))) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) info).put("version", v);
+        return info;
+      }
+    }
+    throw new IllegalStateException("the commit tagged '" + tag + "' is not in the log of " + path + " after version "
+        + after);
+  }
+
+  /** One log entry's actions (one JSON object per line), or an empty list when the file is gone. */
+  private static List<JsonNode> actions(SparkSession spark, String path, long version) {
+    Path file = new Path(path + "/_delta_log/" + String.format("%020d.json", version));
+    List<JsonNode> out = new ArrayList<>();
+    try {
+      FileSystem fs = file.getFileSystem(spark.sessionState().newHadoopConf());
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          if (!line.isBlank()) {
+            out.add(JSON.readTree(line));
+          }
+        }
+      }
+    } catch (FileNotFoundException e) {
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private static JsonNode commitInfo(SparkSession spark, String path, long version) {
+    for (JsonNode a : actions(spark, path, version)) {
+      if (a.has("commitInfo")) {
+        return a.get("commitInfo");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Gives each table this job committed its run slice back as it was before the job's first commit
+   * to it. Only {@code run_id = <run>} rows are read or written. A table whose slice another writer
+   * (not this job) changed after this job's commit is left alone: that writer's rows are newer.
+   */
+  private static void rollback(SparkSession spark, String warehouse, String runId, String attempt,
+      List<Committed> done) {
+    Map<String, Committed> first = new LinkedHashMap<>();
+    for (Committed c : done) {
+      first.merge(c.write().table(), c, (a, b) -> a.version() <= b.version() ? a : b);
+    }
+    for (Committed c : first.values()) {
+      String path = path(warehouse, c.write().table());
+      String where = slice(runId, c.write());
+      for (int tries = 1; ; tries++) {
+        try {
+          String other = foreignWriterOfSlice(spark, path, runId, attempt, c.version());
+          if (other != null) {
+            Progress.info("not rolling back " + path + " for run " + runId + ": its rows were rewritten after this job's"
+                + " commit by " + other);
+            break;
+          }
+          Dataset<Row> previous = c.version() == 0 ? null
+              : spark.read().format("delta").option("versionAsOf", c.version() - 1).load(path).where(where);
+          if (previous == null || previous.isEmpty()) {
+            DeltaTable.forPath(spark, path).delete(where);
+            Progress.info("rolled back " + path + ": deleted the rows of " + where);
+          } else {
+            previous.write().format("delta").mode("overwrite").option("replaceWhere", where)
+                .option("userMetadata", attempt + " rollback").partitionBy(c.write().partitionBy()).save(path);
+            Progress.info("rolled back " + path + ": rows of " + where + " as of version " + (c.version() - 1));
+          }
+          break;
+        } catch (Throwable e) {
+          DeltaConcurrentModificationException conflict = concurrentModification(e);
+          if (conflict != null && tries < MAX_ATTEMPTS) {
+            backOff(c.write().table() + " (rollback)", runId, conflict, tries);
+            continue;
+          }
+          Progress.info("could not roll back " + path + " for run " + runId + ": " + e.getMessage());
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Who else changed this run's partition of the table after {@code since}: the first commit, not
+   * made by this job ({@code attempt}), that added or removed a file with {@code run_id = runId};
+   * null when none did.
+   */
+  private static String foreignWriterOfSlice(SparkSession spark, String path, String runId, String attempt,
+      long since) {
+    long latest = version(spark, path);
+    for (long v = since + 1; v <= latest; v++) {
+      List<JsonNode> actions = actions(spark, path, v);
+      String meta = null;
+      boolean touches = false;
+      for (JsonNode a : actions) {
+        if (a.has("commitInfo")) {
+          meta = a.get("commitInfo").path("userMetadata").asText("");
+        }
+        JsonNode f = a.has("add") ? a.get("add") : a.get("remove");
+        if (f != null && runId.equals(f.path("partitionValues").path("run_id").asText(null))) {
+          touches = true;
+        }
+      }
+      if (touches && (meta == null || !meta.startsWith(attempt))) {
+        return "version " + v + (meta == null || meta.isEmpty() ? "" : " (" + meta + ")");
+      }
+    }
+    return null;
   }
 
   @SuppressWarnings("unchecked")
@@ -195,29 +461,8 @@ public final class DeltaTables {
 
   /** The partition columns of an existing Delta table, from its log. */
   static List<String> partitionColumns(SparkSession spark, String path) {
-    Row detail = DeltaTable.forPath(spark, path).detail().select("partitionColumns").head();
-    return new ArrayList<>(detail.<String>getList(0));
-  }
-
-  private static long outputRows(SparkSession spark, String path) {
-    Row last = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").head();
-    scala.collection.Map<String, String> m = last.getMap(0);
-    return m.contains("numOutputRows") ? Long.parseLong(m.apply("numOutputRows")) : -1;
-  }
-
-  private static void rollback(SparkSession spark, String path, long version) {
-    try {
-      if (version < 0) {
-        Path p = new Path(path);
-        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        fs.delete(p, true);
-      } else {
-        DeltaTable.forPath(spark, path).restoreToVersion(version);
-      }
-      Progress.info("rolled back " + path + (version < 0 ? " (removed)" : " to version " + version));
-    } catch (IOException | RuntimeException e) {
-      Progress.info("could not roll back " + path + ": " + e.getMessage());
-    }
+    return new ArrayList<>(scala.collection.JavaConverters.seqAsJavaList(
+        snapshot(spark, path).metadata().partitionColumns()));
   }
 
   /** Reads a table, failing with a clear message when a stage it depends on has not run. */

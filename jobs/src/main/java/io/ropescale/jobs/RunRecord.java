@@ -28,16 +28,30 @@ public final class RunRecord {
     this.arguments = arguments;
   }
 
+  /** Status of a job whose tables are all committed: the only status readers show (conf/sql/). */
+  public static final String SUCCEEDED = "succeeded";
+  /** Status written before a job with a given run id writes any table; replaced at its end. */
+  public static final String RUNNING = "running";
+
   /** The runs-table write: replaces this (run, command) row only; stages of one run keep theirs. */
   public DeltaTables.Write write(SparkSession spark, Map<String, Long> tables) {
-    return new DeltaTables.Write(TableDocs.RUNS, row(spark, tables), "command = '" + command.replace("'", "") + "'");
+    return write(spark, tables, SUCCEEDED);
+  }
+
+  /** As {@link #write(SparkSession, Map)} with the given status ({@link #RUNNING} or {@link #SUCCEEDED}). */
+  public DeltaTables.Write write(SparkSession spark, Map<String, Long> tables, String status) {
+    return new DeltaTables.Write(TableDocs.RUNS, row(spark, tables, status), "command = '" + command.replace("'", "") + "'");
   }
 
   /** The run's row, written last and in the same all-or-nothing commit as the results. */
   public Dataset<Row> row(SparkSession spark, Map<String, Long> tables) {
+    return row(spark, tables, SUCCEEDED);
+  }
+
+  private Dataset<Row> row(SparkSession spark, Map<String, Long> tables, String status) {
     Row r = ROW.row().set("run_id", runId).set("command", command).set("spec_name", specName)
         .set("spec_text", specText).set("arguments", arguments).set("started_at", Timestamp.from(startedAt))
-        .set("ended_at", Timestamp.from(Instant.now())).set("status", "succeeded").set("tables", tables)
+        .set("ended_at", Timestamp.from(Instant.now())).set("status", status).set("tables", tables)
         .set("ropescale_version", VERSION).set("spark_version", spark.version())
         .set("delta_version", io.delta.package$.MODULE$.VERSION()).set("master", spark.sparkContext().master())
         .build();

@@ -265,7 +265,7 @@ public final class TableDocs {
         c("arguments", "string", "", "Command-line arguments"),
         c("started_at", "timestamp", "UTC timestamp", "Start of the run"),
         c("ended_at", "timestamp", "UTC timestamp", "End of the run"),
-        c("status", "string", "", "succeeded (a failed run writes no table, by contract)"),
+        c("status", "string", "", "succeeded once every table of the job is committed; running while a job given --run-id writes (readers show only runs whose every row is succeeded; a failed job leaves no rows, docs/reliability.md)"),
         c("tables", "map<string,bigint>", "", "Tables the run wrote, with row counts"),
         c("ropescale_version", "string", "", "ropescale version"),
         c("spark_version", "string", "", "Spark version"),

@@ -89,9 +89,9 @@ public final class ReportData {
 
   // ---- loading from Delta ----
 
-  /** The newest run in {@code runs} by ended_at. */
+  /** The newest committed run in {@code runs} by ended_at (a 'running' row is a job not finished). */
   public static String latestRun(SparkSession spark, String warehouse) {
-    Dataset<Row> runs = DeltaTables.read(spark, warehouse, TableDocs.RUNS.name());
+    Dataset<Row> runs = DeltaTables.read(spark, warehouse, TableDocs.RUNS.name()).where(col("status").equalTo("succeeded"));
     List<Row> r = runs.orderBy(desc("ended_at"), desc("run_id")).select("run_id").limit(1).collectAsList();
     if (r.isEmpty()) {
       throw new RopeInputException("warehouse", warehouse, "has no runs yet");

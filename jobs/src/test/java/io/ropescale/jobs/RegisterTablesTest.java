@@ -135,7 +135,7 @@ class RegisterTablesTest extends SparkTestBase {
 
   @Test
   void viewsDeclareTheTablesTheyRead() throws Exception {
-    assertEquals(List.of("rope_bounds", "corpus_coverage"),
+    assertEquals(List.of("rope_bounds", "corpus_coverage", "runs"),
         RegisterTables.requires(Files.readString(home.resolve("conf/sql/40_bounds_with_coverage.sql"))));
     try (var files = Files.list(home.resolve("conf/sql"))) {
       for (Path f : files.toList()) {

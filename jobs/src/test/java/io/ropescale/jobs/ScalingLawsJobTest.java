@@ -131,49 +131,6 @@ class ScalingLawsJobTest extends SparkTestBase {
   }
 
   @Test
-  void failedWriteRestoresEveryTable() {
-    Path wh = tempWarehouse();
-    assertEquals(0, Main.run("scaling-laws", "--spec", PAPER.toString(), "--warehouse", wh.toString(), "--run-id", "keep"));
-    long boundsVersion = version(wh, "rope_bounds");
-    long runsVersion = version(wh, "runs");
-    List<Row> runsBefore = spark.read().format("delta").load(wh.resolve("runs").toString()).collectAsList();
-    SweepSpec spec = SweepSpec.load(PAPER);
-    Dataset<Row> runsRow = new RunRecord("keep", "test", spec, "").row(spark, Map.of("rope_bounds", 22L));
-    // the second write fails while executing, after the first has committed
-    Dataset<Row> failing = ScalingLawsJob.bounds(spark, spec.configurations())
-        .withColumn("run_id", org.apache.spark.sql.functions.lit("keep"))
-        .withColumn("base", org.apache.spark.sql.functions.raise_error(
-            org.apache.spark.sql.functions.lit("boom")).cast("double"));
-    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-        () -> DeltaTables.commit(spark, wh.toString(), "keep", List.of(
-            new DeltaTables.Write(TableDocs.RUNS, runsRow),
-            new DeltaTables.Write(TableDocs.ROPE_BOUNDS, failing))));
-    assertTrue(String.valueOf(e.getMessage()).contains("boom"), e.getMessage());
-    assertEquals(boundsVersion, version(wh, "rope_bounds"));
-    assertTrue(version(wh, "runs") > runsVersion, "runs was written, then restored");
-    List<Row> runsAfter = spark.read().format("delta").load(wh.resolve("runs").toString()).collectAsList();
-    assertEquals(runsBefore, runsAfter);
-    assertEquals(22, bounds(wh).count());
-  }
-
-  @Test
-  void failedFirstWriteOfANewTableLeavesNoTable() {
-    Path wh = tempWarehouse();
-    SweepSpec spec = SweepSpec.load(PAPER);
-    Dataset<Row> runsRow = new RunRecord("x", "test", spec, "").row(spark, Map.of());
-    Dataset<Row> failing = ScalingLawsJob.bounds(spark, spec.configurations())
-        .withColumn("run_id", org.apache.spark.sql.functions.lit("x"))
-        .withColumn("base", org.apache.spark.sql.functions.raise_error(
-            org.apache.spark.sql.functions.lit("boom")).cast("double"));
-    org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-        () -> DeltaTables.commit(spark, wh.toString(), "x", List.of(
-            new DeltaTables.Write(TableDocs.RUNS, runsRow),
-            new DeltaTables.Write(TableDocs.ROPE_BOUNDS, failing))));
-    assertFalse(Files.exists(wh.resolve("runs")));
-    assertEquals(-1, version(wh, "rope_bounds"));
-  }
-
-  @Test
   void aTableWithAnotherPartitioningIsRefusedWithAClearMessage() {
     Path wh = tempWarehouse();
     // rope_bounds as an older build wrote it: partitioned by run_id only

@@ -223,7 +223,11 @@ public final class CorpusInputs {
     Path p = new Path(it.path());
     InputStream in = p.getFileSystem(conf).open(p);
     try {
-      return it.gzip() ? new GZIPInputStream(in, 1 << 16) : in;
+      if (!it.gzip()) {
+        return in;
+      }
+      InflationGuard.Counting raw = new InflationGuard.Counting(in);
+      return new InflationGuard(new GZIPInputStream(raw, 1 << 16), raw::count);
     } catch (IOException e) {
       in.close();
       throw e;

@@ -50,6 +50,13 @@ public final class CorpusScan {
   static final int WINDOW = 1 << 20;
   /** Bytes sniffed for NUL at a document's start (as git does). */
   static final int SNIFF = 8000;
+  /**
+   * Most characters in a row without whitespace a document may hold. BPE cost grows with the
+   * length of a pre-token (a run of 256K letters takes cl100k_base about a second, a gigabyte of
+   * one letter hours), and no natural text has 64K characters without a space or line break:
+   * such a document is quarantined when the run reaches the limit, after one window of reading.
+   */
+  static final int MAX_RUN = 1 << 16;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A document read and tokenized. */
@@ -168,6 +175,8 @@ public final class CorpusScan {
     Reader reader;
     MessageDigest digest;
     int carry;
+    /** Non-whitespace characters in a row just before buf[0] (see MAX_RUN). */
+    int run;
     long position;
     long chars;
     boolean nonBlank;
@@ -247,11 +256,14 @@ public final class CorpusScan {
       itemResource = z;
       ZipEntry e = z.getEntry(it.entry());
       String key = it.path() + "!/" + it.entry();
-      return java.util.List.of(new Source(key, key, z.getInputStream(e), null, null)).iterator();
+      long compressed = e.getCompressedSize();
+      return java.util.List.of(new Source(key, key, new InflationGuard(z.getInputStream(e), () -> compressed), null,
+          null)).iterator();
     }
 
     private Iterator<Source> zipStream(CorpusInputs.Item it) throws IOException {
-      ZipInputStream z = new ZipInputStream(CorpusInputs.open(it, conf));
+      InflationGuard.Counting raw = new InflationGuard.Counting(CorpusInputs.open(it, conf));
+      ZipInputStream z = new ZipInputStream(raw);
       itemResource = z;
       return new Iterator<>() {
         Source next = advance();
@@ -262,12 +274,13 @@ public final class CorpusScan {
             while ((e = z.getNextEntry()) != null) {
               if (!e.isDirectory()) {
                 String key = it.path() + "!/" + e.getName();
-                return new Source(key, key, new java.io.FilterInputStream(z) {
+                long start = raw.count();
+                return new Source(key, key, new InflationGuard(new java.io.FilterInputStream(z) {
                   @Override
                   public void close() {
                     // the archive stays open for the next entry
                   }
-                }, null, null);
+                }, () -> raw.count() - start), null, null);
               }
             }
             return null;
@@ -348,6 +361,7 @@ public final class CorpusScan {
       }
       cur = s;
       carry = 0;
+      run = 0;
       position = 0;
       chars = 0;
       nonBlank = false;
@@ -375,6 +389,8 @@ public final class CorpusScan {
           }
         }
         reader = new InputStreamReader(new DigestInputStream(in, digest), strictUtf8());
+      } catch (InflationGuard.LimitExceeded e) {
+        fail(e.getMessage());
       } catch (IOException e) {
         fail("unreadable: " + message(e));
       }
@@ -396,9 +412,21 @@ public final class CorpusScan {
       } catch (CharacterCodingException e) {
         fail("invalid UTF-8 (" + message(e) + ")");
         return;
+      } catch (InflationGuard.LimitExceeded e) {
+        fail(e.getMessage());
+        return;
       } catch (IOException e) {
         fail("unreadable: " + message(e));
         return;
+      }
+      int r = run;
+      for (int i = 0; i < len; i++) { // before any tokenizing: the cost of BPE grows with the run
+        r = Character.isWhitespace(buf[i]) ? 0 : r + 1;
+        if (r >= MAX_RUN) {
+          fail("pathological text: " + MAX_RUN + " characters without whitespace, ending at character "
+              + (chars + i + 1) + " (limit " + MAX_RUN + ")");
+          return;
+        }
       }
       int cut = eof ? len : safeCut(buf, len);
       for (int i = 0; i < cut; i++) {
@@ -414,6 +442,11 @@ public final class CorpusScan {
           chars--; // count code points
         }
       }
+      int tail = 0; // the run that the next window continues: the non-whitespace end of buf[0, cut)
+      while (tail < cut && !Character.isWhitespace(buf[cut - 1 - tail])) {
+        tail++;
+      }
+      run = tail == cut ? run + cut : tail;
       chars += cut;
       if (cut > 0) {
         int[] tokens = o.encoder().encode(new String(buf, 0, cut));
