@@ -214,7 +214,16 @@ class CorpusCoverageJobTest extends SparkTestBase {
     // token_stats: a sample of documents, every token x configuration, consistent with the roll-up
     Dataset<Row> ts = table(sql, "token_stats");
     List<Row> sampled = ts.select("doc_id").distinct().collectAsList();
-    assertTrue(sampled.size() >= 1 && sampled.size() < docs.size(), "a sample, not all: " + sampled.size());
+    // the sample is the documents whose key hashes under the fraction (CorpusScan.sampled), whatever the temp paths
+    java.util.Set<String> expected = new java.util.TreeSet<>();
+    for (Row d : table(sql, "documents").select("doc_id", "path").collectAsList()) {
+      if (CorpusScan.sampled(d.getString(1), 0.6)) {
+        expected.add(d.getString(0));
+      }
+    }
+    java.util.Set<String> got = new java.util.TreeSet<>();
+    sampled.forEach(s -> got.add(s.getString(0)));
+    assertEquals(expected, got, "token_stats holds exactly the sampled documents");
     for (Row s : sampled) {
       String id = s.getString(0);
       Row c = table(sql, "document_coverage").where(col("doc_id").equalTo(id)
