@@ -29,7 +29,8 @@ import java.util.Set;
 public final class SweepSpec {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final Set<String> TOP_LEVEL = Set.of(
-      "name", "models", "bases", "tune_lengths", "rope_types", "attention", "base_search", "corpus", "fit", "report");
+      "name", "models", "bases", "tune_lengths", "rope_types", "attention", "base_search", "corpus", "fit", "report",
+      "model_attention");
 
   public final String name;
   public final String text;
@@ -146,43 +147,48 @@ public final class SweepSpec {
   }
 
   private static List<Double> parseBases(JsonNode node) {
+    return parseBases(node, "spec.bases");
+  }
+
+  /** A list of bases or a log range {from, to, per_decade}; errors name {@code field}. */
+  public static List<Double> parseBases(JsonNode node, String field) {
     List<Double> out = new ArrayList<>();
     if (node == null || node.isNull()) {
       return out;
     }
     if (node.isObject()) {
       // a log range: {from, to, per_decade}
-      double from = RopeInputException.requireBase("spec.bases.from", number(node, "from", "spec.bases"));
-      double to = RopeInputException.requireBase("spec.bases.to", number(node, "to", "spec.bases"));
-      double perDecade = number(node, "per_decade", "spec.bases");
+      double from = RopeInputException.requireBase(field + ".from", number(node, "from", field));
+      double to = RopeInputException.requireBase(field + ".to", number(node, "to", field));
+      double perDecade = number(node, "per_decade", field);
       if (!(to >= from)) {
-        throw new RopeInputException("spec.bases.to", to, "must be >= from " + from);
+        throw new RopeInputException(field + ".to", to, "must be >= from " + from);
       }
       if (!(perDecade >= 1 && perDecade <= 10000)) {
-        throw new RopeInputException("spec.bases.per_decade", perDecade, "must be in [1, 10000]");
+        throw new RopeInputException(field + ".per_decade", perDecade, "must be in [1, 10000]");
       }
       long k0 = (long) Math.ceil(Math.log10(from) * perDecade - 1e-9);
       long k1 = (long) Math.floor(Math.log10(to) * perDecade + 1e-9);
       if (k1 - k0 > 100000) {
-        throw new RopeInputException("spec.bases", node, "range has " + (k1 - k0 + 1) + " bases; at most 100000");
+        throw new RopeInputException(field, node, "range has " + (k1 - k0 + 1) + " bases; at most 100000");
       }
       for (long k = k0; k <= k1; k++) {
         out.add(Math.pow(10, k / perDecade));
       }
       if (out.isEmpty()) {
-        throw new RopeInputException("spec.bases", node, "range holds no grid point");
+        throw new RopeInputException(field, node, "range holds no grid point");
       }
       return out;
     }
     if (!node.isArray() || node.isEmpty()) {
-      throw new RopeInputException("spec.bases", node, "must be a non-empty list or {from, to, per_decade}");
+      throw new RopeInputException(field, node, "must be a non-empty list or {from, to, per_decade}");
     }
     for (int i = 0; i < node.size(); i++) {
       JsonNode b = node.get(i);
       if (!b.isNumber()) {
-        throw new RopeInputException("spec.bases[" + i + "]", b, "must be a number");
+        throw new RopeInputException(field + "[" + i + "]", b, "must be a number");
       }
-      out.add(RopeInputException.requireBase("spec.bases[" + i + "]", b.asDouble()));
+      out.add(RopeInputException.requireBase(field + "[" + i + "]", b.asDouble()));
     }
     return out;
   }
