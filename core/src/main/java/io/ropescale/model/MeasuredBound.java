@@ -34,7 +34,7 @@ public final class MeasuredBound {
    * Centred moving mean over [t - w/2, t - w/2 + w) of the non-NaN values, and the 95% half-width
    * of that mean from the window's own values (used when only one document is available).
    */
-  static double[][] smooth(double[] x, int window) {
+  public static double[][] smooth(double[] x, int window) {
     int n = x.length;
     double[] s = new double[n + 1];
     double[] s2 = new double[n + 1];

@@ -47,6 +47,7 @@ public final class ExplainGpuCommand implements Callable<Integer> {
     jobs.put("scaling-laws", s -> ScalingLawsJob.bounds(s, spec.configurations()));
     jobs.put("attention-profile", s -> AttentionProfileJob.sqlPlanForExplain(s, spec.configurations()));
     jobs.put("corpus-coverage", CorpusCoverageJob::sqlPlanForExplain);
+    jobs.put("model-logit-profile", io.ropescale.jobs.model.ModelAttentionJob::logitPlanForExplain);
     return jobs;
   }
 

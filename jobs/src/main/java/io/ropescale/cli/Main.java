@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         ExplainGpuCommand.class,
         SweepCommand.class,
         CorpusCoverageCommand.class,
+        ModelAttentionCommand.class,
         TableDocsCommand.class,
         ReportCommand.class,
         RegisterTablesCommand.class,

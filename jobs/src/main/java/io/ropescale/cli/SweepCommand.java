@@ -78,8 +78,21 @@ public final class SweepCommand implements Callable<Integer> {
       CorpusSpec corpus = CorpusSpec.of(s, CorpusSpec.Overrides.NONE); // validated before any Spark work
       stages.add((session, runId) -> CorpusCoverageJob.writes(session, s, corpus, runId));
     }
+    if (io.ropescale.jobs.model.ModelAttentionSettings.present(s)) { // a real model's loss per RoPE variant
+      var model = io.ropescale.jobs.model.ModelAttentionSettings.from(s, null);
+      if (io.ropescale.jobs.model.ModelFetch.available(model,
+          io.ropescale.jobs.model.ModelAttentionSettings.usesDefaultModel(s, null), home())) {
+        stages.add((session, runId) -> {
+          List<DeltaTables.Write> w = io.ropescale.jobs.model.ModelAttentionJob.writes(session, model, runId);
+          w.stream().filter(x -> x.table().equals(io.ropescale.jobs.model.ModelAttentionJob.BOUNDS))
+              .forEach(x -> computed.put(x.table(), x.rows()));
+          return w;
+        });
+      }
+    }
     stages.add((session, runId) -> List.of(FitJob.write(
-        FitJob.compute(session, computed.get(ScalingLawsJob.TABLE), computed.get(BaseSearchJob.TABLE)).cache(),
+        FitJob.compute(session, computed.get(ScalingLawsJob.TABLE), computed.get(BaseSearchJob.TABLE),
+            computed.get(io.ropescale.jobs.model.ModelAttentionJob.BOUNDS)).cache(),
         runId)));
     JobRunner.Result r = JobRunner.run("sweep", spark, s, p.toString(), stages);
     printSummary(r, s);

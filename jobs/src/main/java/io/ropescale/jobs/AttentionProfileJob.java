@@ -252,7 +252,7 @@ public final class AttentionProfileJob {
   }
 
   /** PositionBuckets.bucketStart as expressions. */
-  static Column bucketStart(Column b) {
+  public static Column bucketStart(Column b) {
     Column rel = b.minus(PositionBuckets.EXACT);
     Column e = floor(rel.divide(PositionBuckets.PER_OCTAVE)).cast("int").plus(PositionBuckets.FIRST_OCTAVE);
     Column sub = rel.mod(PositionBuckets.PER_OCTAVE).cast("long");

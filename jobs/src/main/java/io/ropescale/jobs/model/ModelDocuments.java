@@ -84,7 +84,6 @@ final class ModelDocuments {
   /** (key, start of text) of every document, lazily, in listing order; Parquet and Delta after the files. */
   private static Iterable<String[]> texts(SparkSession spark, CorpusSpec corpus, CorpusInputs.Listing listing,
       Configuration conf, int maxChars) {
-    List<String[]> out = new ArrayList<>();
     return () -> new java.util.Iterator<>() {
       int item;
       java.util.ArrayDeque<String[]> pending = new java.util.ArrayDeque<>();

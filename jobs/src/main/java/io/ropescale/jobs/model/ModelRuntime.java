@@ -95,6 +95,8 @@ final class ModelRuntime {
 
   static ForwardResult forward(LlamaWeights w, int threads, int[] tokens, double[] invFreq, double attentionFactor,
       StatsRequest req) {
-    return new LlamaForward(w, threads).forward(tokens, invFreq, attentionFactor, req);
+    try (LlamaForward f = new LlamaForward(w, threads)) {
+      return f.forward(tokens, invFreq, attentionFactor, req);
+    }
   }
 }
