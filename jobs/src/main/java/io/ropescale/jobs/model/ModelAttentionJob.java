@@ -225,10 +225,12 @@ public final class ModelAttentionJob {
     String name = s.name();
     Dataset<Row> qk = s.qkCorrelation() ? qkTable(spark, passes, name, c.headDim(), layers)
         .persist(StorageLevel.MEMORY_AND_DISK()) : null;
+    int recorded = layers.length;
+    int smoothing = s.smoothing(); // closures capture plain values, never the (non-serializable) settings
     JavaRDD<DocResult> perDoc = passes
         .mapToPair(p -> new Tuple2<>(p.doc, stripQk(p)))
         .groupByKey()
-        .map(g -> DocResult.of(g._2(), trainLen, layers.length, s.smoothing()))
+        .map(g -> DocResult.of(g._2(), trainLen, recorded, smoothing))
         .persist(StorageLevel.MEMORY_AND_DISK());
     double sample = s.tokenDetailSample();
     Dataset<Row> tokens = spark.createDataFrame(perDoc.flatMap(d -> d.tokenRows(name, layers, sample).iterator()),
