@@ -29,8 +29,9 @@ public final class ModelAttentionCommand implements Callable<Integer> {
   public Integer call() {
     SweepSpec s = SweepSpec.load(spec);
     ModelAttentionSettings settings = ModelAttentionSettings.from(s, gguf);
-    JobRunner.run("model-attention", spark, s, "--spec " + spec + (gguf == null ? "" : " --gguf " + gguf),
+    JobRunner.Result r = JobRunner.run("model-attention", spark, s, "--spec " + spec + (gguf == null ? "" : " --gguf " + gguf),
         List.of((session, runId) -> ModelAttentionJob.writes(session, settings, runId)));
+    ModelAttentionJob.printSummary(r.spark(), spark.warehouse, r.runId());
     return 0;
   }
 }

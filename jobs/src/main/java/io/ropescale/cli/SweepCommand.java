@@ -159,6 +159,9 @@ public final class SweepCommand implements Callable<Integer> {
         }
       }
     }
+    if (r.written().containsKey(io.ropescale.jobs.model.ModelAttentionJob.BOUNDS)) {
+      io.ropescale.jobs.model.ModelAttentionJob.printSummary(session, spark.warehouse, r.runId());
+    }
     List<Row> fits = DeltaTables.read(session, spark.warehouse, FitJob.TABLE).where(col("run_id").equalTo(r.runId()))
         .orderBy("fit", "group_key").collectAsList();
     if (!fits.isEmpty()) {

@@ -591,6 +591,36 @@ public final class ModelAttentionJob {
         .withColumn("computed_at", current_timestamp());
   }
 
+  /** Prints the run's measured bounds beside the predictions (after the tables are committed). */
+  public static void printSummary(SparkSession spark, String warehouse, String runId) {
+    List<Row> rows = DeltaTables.read(spark, warehouse, BOUNDS).where(col("run_id").equalTo(runId))
+        .orderBy("model", "variant").collectAsList();
+    if (rows.isEmpty()) {
+      return;
+    }
+    Row first = rows.get(0);
+    System.out.printf(java.util.Locale.ROOT, "%nMeasured on a real model (%s, %d documents, %d tokens; break = mean excess"
+            + " > %.2f nats, smoothed over %d tokens, to the end)%n", first.<String>getAs("model"),
+        first.<Long>getAs("documents"), first.<Long>getAs("evaluated_length"), first.<Double>getAs("excess_threshold"),
+        first.<Integer>getAs("smoothing"));
+    System.out.printf(java.util.Locale.ROOT, "%-18s %9s %17s %9s %8s %9s %8s %10s%n", "variant", "measured", "95% interval",
+        "T_extra", "ratio", "coverage", "ratio", "B(m)<0 at");
+    for (Row r : rows) {
+      System.out.printf(java.util.Locale.ROOT, "%-18s %9s %17s %9.0f %8s %9s %8s %10s%n", r.<String>getAs("variant"),
+          r.isNullAt(r.fieldIndex("measured_bound")) ? "none" : r.<Long>getAs("measured_bound"),
+          (r.isNullAt(r.fieldIndex("measured_lower")) ? "-" : r.<Long>getAs("measured_lower").toString()) + ".."
+              + (r.isNullAt(r.fieldIndex("measured_upper")) ? "-" : r.<Long>getAs("measured_upper").toString()),
+          r.<Double>getAs("extrapolation_bound"),
+          r.isNullAt(r.fieldIndex("measured_over_extrapolation_bound")) ? "-"
+              : String.format(java.util.Locale.ROOT, "%.3f", r.<Double>getAs("measured_over_extrapolation_bound")),
+          r.isNullAt(r.fieldIndex("angle_coverage_bound")) ? "unbounded"
+              : String.format(java.util.Locale.ROOT, "%.0f", r.<Double>getAs("angle_coverage_bound")),
+          r.isNullAt(r.fieldIndex("measured_over_coverage_bound")) ? "-"
+              : String.format(java.util.Locale.ROOT, "%.3f", r.<Double>getAs("measured_over_coverage_bound")),
+          r.isNullAt(r.fieldIndex("first_negative_margin")) ? "none" : r.<Long>getAs("first_negative_margin"));
+    }
+  }
+
   /** The SQL of model_logit_profile over a small driver-built correlation, for explain-gpu. */
   public static Dataset<Row> logitPlanForExplain(SparkSession spark) {
     List<Row> rows = new ArrayList<>();
