@@ -373,7 +373,7 @@ class LlamaForwardTest {
   void kernelsAgreeWithDoublePrecisionProducts() {
     Random r = new Random(3);
     for (Kernels k : List.of(Kernels.get(), Kernels.scalar())) {
-      for (int[] s : new int[][] {{7, 9, 37}, {16, 70, 64}, {5, 130, 3}, {1, 1, 1}}) {
+      for (int[] s : new int[][] {{7, 9, 37}, {16, 70, 64}, {5, 130, 3}, {1, 1, 1}, {9, 67, 600}}) {
         int m = s[0];
         int n = s[1];
         int kk = s[2];
