@@ -17,6 +17,7 @@ on GGUF weights. Attention is the textbook one: the full n x n logits per head, 
      bench/.venv/bin/python bench/llama_numpy.py bench --gguf F --text T --lengths 1024,4096,8192 --reps 3
 """
 import argparse
+import importlib.metadata
 import json
 import os
 import sys
@@ -125,7 +126,7 @@ def main():
             raise SystemExit(f"{a.text} has only {len(ids)} tokens")
         nll = model.nll(ids, a.pairing)
         doc = {
-            "generator": "bench/llama_numpy.py reference (gguf " + __import__("gguf").__version__
+            "generator": "bench/llama_numpy.py reference (gguf " + importlib.metadata.version("gguf")
                          + ", numpy " + np.__version__ + ", " + np.dtype(dt).name + ")",
             "text": os.path.relpath(a.text, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")),
             "pairing": a.pairing,

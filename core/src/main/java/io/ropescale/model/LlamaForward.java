@@ -37,7 +37,8 @@ public final class LlamaForward implements AutoCloseable {
   static final int QUERY_BLOCK = 16;
   private static final int TOKEN_BLOCK = 64;
   private static final int OUT_BLOCK = 64;
-  private static final int HEAD_CHUNK = 64;
+  private static final int HEAD_CHUNK = 256;
+  private static final int HEAD_VOCAB_BLOCK = 512;
 
   private final LlamaWeights w;
   private final LlamaConfig c;
@@ -198,21 +199,41 @@ public final class LlamaForward implements AutoCloseable {
     rmsNorm(x, w.outputNorm, xb, n);
     double[] nll = new double[n];
     nll[0] = Double.NaN;
-    // the head in chunks of tokens: logits for position t give the loss of token t + 1
-    float[] logits = new float[HEAD_CHUNK * vocab];
+    // The head: logits for position t give the loss of token t + 1. Tasks are (chunk of
+    // HEAD_CHUNK positions) x (block of HEAD_VOCAB_BLOCK vocab rows): each writes the log-sum-exp
+    // of its tile's rows and the target logits it holds; rows merge their partials afterwards.
+    // The embedding streams once per chunk, and only a tile of logits per worker exists.
+    int vBlocks = (vocab + HEAD_VOCAB_BLOCK - 1) / HEAD_VOCAB_BLOCK;
+    float[][] tile = new float[workers][HEAD_CHUNK * HEAD_VOCAB_BLOCK];
+    double[][] partial = new double[vBlocks][HEAD_CHUNK];
+    double[] target = new double[HEAD_CHUNK];
     for (int t0 = 0; t0 < n - 1; t0 += HEAD_CHUNK) {
       int rowsN = Math.min(HEAD_CHUNK, n - 1 - t0);
       int from = t0;
-      int outBlocks = (vocab + 255) / 256;
-      pool.forEach(outBlocks, (wk, ob) -> {
-        int o0 = ob * 256;
-        int cols = Math.min(256, vocab - o0);
-        k.gemmNT(xb, from * width, width, w.output, o0 * width, width, logits, o0, vocab, rowsN, cols, width);
+      pool.forEach(vBlocks, (wk, vb) -> {
+        int o0 = vb * HEAD_VOCAB_BLOCK;
+        int cols = Math.min(HEAD_VOCAB_BLOCK, vocab - o0);
+        float[] z = tile[wk];
+        k.gemmNT(xb, from * width, width, w.output, o0 * width, width, z, 0, cols, rowsN, cols, width);
+        for (int r = 0; r < rowsN; r++) {
+          partial[vb][r] = k.logSumExp(z, r * cols, cols);
+          int next = tokens[from + r + 1];
+          if (next >= o0 && next < o0 + cols) {
+            target[r] = z[r * cols + next - o0];
+          }
+        }
       });
-      pool.forEach(rowsN, (wk, r) -> {
-        int t = from + r;
-        nll[t + 1] = k.logSumExp(logits, r * vocab, vocab) - logits[r * vocab + tokens[t + 1]];
-      });
+      for (int r = 0; r < rowsN; r++) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int vb = 0; vb < vBlocks; vb++) {
+          m = Math.max(m, partial[vb][r]);
+        }
+        double s = 0;
+        for (int vb = 0; vb < vBlocks; vb++) {
+          s += Math.exp(partial[vb][r] - m);
+        }
+        nll[from + r + 1] = m + Math.log(s) - target[r];
+      }
     }
     return new ForwardResult(nll, rec.clone(), entropy, far, preQ, preK);
   }

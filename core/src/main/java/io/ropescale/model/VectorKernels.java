@@ -119,9 +119,25 @@ final class VectorKernels extends Kernels {
     return acc.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, bj, kb, k);
   }
 
+  /** Keys (the k of A.V) per pass: a 256-row slice of B stays in L1/L2 while every row tile uses it. */
+  private static final int K_BLOCK = 256;
+
   @Override
   void gemmNN(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
       int m, int n, int k) {
+    for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
+      gemmNNBlock(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, p0, Math.min(k, p0 + K_BLOCK), p0 > 0);
+    }
+    if (k == 0) {
+      for (int i = 0; i < m; i++) {
+        java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+      }
+    }
+  }
+
+  /** C (+)= A[:, p0:p1] B[p0:p1, :]; accumulate adds to C, otherwise C is overwritten. */
+  private static void gemmNNBlock(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+      int ldc, int m, int n, int p0, int p1, boolean accumulate) {
     int w4 = 4 * L;
     int j = 0;
     // column tiles outside, row tiles inside: a 4-vector-wide slice of B stays in L1 for all rows
@@ -129,11 +145,44 @@ final class VectorKernels extends Kernels {
       int i = 0;
       for (; i + 4 <= m; i += 4) {
         int a0 = aOff + i * lda;
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        for (int p = 0; p < k; p++) {
+        int c0 = cOff + i * ldc + j;
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        if (accumulate) {
+          c00 = FloatVector.fromArray(S, c, c0);
+          c01 = FloatVector.fromArray(S, c, c0 + L);
+          c02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+          c03 = FloatVector.fromArray(S, c, c0 + 3 * L);
+          c10 = FloatVector.fromArray(S, c, c0 + ldc);
+          c11 = FloatVector.fromArray(S, c, c0 + ldc + L);
+          c12 = FloatVector.fromArray(S, c, c0 + ldc + 2 * L);
+          c13 = FloatVector.fromArray(S, c, c0 + ldc + 3 * L);
+          c20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
+          c21 = FloatVector.fromArray(S, c, c0 + 2 * ldc + L);
+          c22 = FloatVector.fromArray(S, c, c0 + 2 * ldc + 2 * L);
+          c23 = FloatVector.fromArray(S, c, c0 + 2 * ldc + 3 * L);
+          c30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+          c31 = FloatVector.fromArray(S, c, c0 + 3 * ldc + L);
+          c32 = FloatVector.fromArray(S, c, c0 + 3 * ldc + 2 * L);
+          c33 = FloatVector.fromArray(S, c, c0 + 3 * ldc + 3 * L);
+        } else {
+          c00 = FloatVector.zero(S);
+          c01 = c00;
+          c02 = c00;
+          c03 = c00;
+          c10 = c00;
+          c11 = c00;
+          c12 = c00;
+          c13 = c00;
+          c20 = c00;
+          c21 = c00;
+          c22 = c00;
+          c23 = c00;
+          c30 = c00;
+          c31 = c00;
+          c32 = c00;
+          c33 = c00;
+        }
+        for (int p = p0; p < p1; p++) {
           int bp = bOff + p * ldb + j;
           FloatVector w0 = FloatVector.fromArray(S, b, bp);
           FloatVector w1 = FloatVector.fromArray(S, b, bp + L);
@@ -160,7 +209,6 @@ final class VectorKernels extends Kernels {
           c32 = x.fma(w2, c32);
           c33 = x.fma(w3, c33);
         }
-        int c0 = cOff + i * ldc + j;
         c00.intoArray(c, c0);
         c01.intoArray(c, c0 + L);
         c02.intoArray(c, c0 + 2 * L);
@@ -182,19 +230,19 @@ final class VectorKernels extends Kernels {
         c33.intoArray(c, c0 + 3 * L);
       }
       for (; i < m; i++) {
-        nnRowVectors(a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, j, j + w4, k);
+        nnRowVectors(a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, j, j + w4, p0, p1, accumulate);
       }
     }
     int jv = j + (n - j) / L * L;
     if (jv > j) {
       for (int i = 0; i < m; i++) {
-        nnRowVectors(a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, j, jv, k);
+        nnRowVectors(a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, j, jv, p0, p1, accumulate);
       }
     }
     for (int i = 0; i < m; i++) {
       for (int jj = jv; jj < n; jj++) {
-        float s = 0;
-        for (int p = 0; p < k; p++) {
+        float s = accumulate ? c[cOff + i * ldc + jj] : 0f;
+        for (int p = p0; p < p1; p++) {
           s += a[aOff + i * lda + p] * b[bOff + p * ldb + jj];
         }
         c[cOff + i * ldc + jj] = s;
@@ -204,10 +252,10 @@ final class VectorKernels extends Kernels {
 
   /** One row of C over columns [from, to) (a multiple of L wide), one vector at a time. */
   private static void nnRowVectors(float[] a, int ai, float[] b, int bOff, int ldb, float[] c, int ci,
-      int from, int to, int k) {
+      int from, int to, int p0, int p1, boolean accumulate) {
     for (int j = from; j < to; j += L) {
-      FloatVector acc = FloatVector.zero(S);
-      for (int p = 0; p < k; p++) {
+      FloatVector acc = accumulate ? FloatVector.fromArray(S, c, ci + j) : FloatVector.zero(S);
+      for (int p = p0; p < p1; p++) {
         acc = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bOff + p * ldb + j), acc);
       }
       acc.intoArray(c, ci + j);

@@ -2,14 +2,12 @@ package io.ropescale.model;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the tests find SmolLM2-135M: system property {@code ropescale.model.gguf}, else the cache
- * bin/fetch-model fills (ROPESCALE_MODEL_CACHE, else $XDG_CACHE_HOME/ropescale/models, else
- * ~/.cache/ropescale/models). bin/test fetches it before Maven runs; a missing model FAILS the
- * tests (it does not skip them). The weights load once per test JVM.
+ * SmolLM2-135M for the tests, found by {@link DefaultModel#path()} (system property
+ * {@code ropescale.model.gguf}, else bin/fetch-model's cache). bin/test fetches it before Maven
+ * runs; a missing model FAILS the tests, it does not skip them. The weights load once per JVM.
  */
 final class TestModel {
   private static LlamaWeights weights;
@@ -18,23 +16,11 @@ final class TestModel {
   private TestModel() {}
 
   static Path path() {
-    String prop = System.getProperty("ropescale.model.gguf");
-    Path p;
-    if (prop != null && !prop.isBlank()) {
-      p = Path.of(prop);
-    } else {
-      String cache = System.getenv("ROPESCALE_MODEL_CACHE");
-      if (cache == null || cache.isBlank()) {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        String base = xdg != null && !xdg.isBlank() ? xdg : System.getProperty("user.home") + "/.cache";
-        cache = base + "/ropescale/models";
-      }
-      p = Path.of(cache, "SmolLM2-135M-Instruct.Q4_1.gguf");
-    }
-    if (!Files.isRegularFile(p)) {
-      fail("model file " + p + " is missing: run bin/fetch-model (bin/test does) or pass -Dropescale.model.gguf=PATH");
-    }
-    return p;
+    return DefaultModel.path().orElseGet(() -> {
+      fail("model file " + DefaultModel.expectedPath() + " is missing: run bin/fetch-model (bin/test does)"
+          + " or pass -Dropescale.model.gguf=PATH");
+      return null;
+    });
   }
 
   static synchronized LlamaWeights weights() {
