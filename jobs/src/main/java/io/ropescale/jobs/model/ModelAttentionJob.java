@@ -336,17 +336,17 @@ public final class ModelAttentionJob {
       if (!CorpusScan.sampled(docKey, sample)) {
         return out;
       }
-      List<Integer> layerList = Arrays.stream(layers).boxed().toList();
+      // arrays, not java.util.List: Spark's Row encoder takes Seq or Java arrays
       for (int i = 0; i < variants.length; i++) {
         for (int t = 0; t < tokens.length; t++) {
-          List<Double> e = new ArrayList<>(layers.length);
-          List<Double> f = new ArrayList<>(layers.length);
+          double[] e = new double[layers.length];
+          double[] f = new double[layers.length];
           for (int l = 0; l < layers.length; l++) {
-            e.add(entropy[i][l][t]);
-            f.add(far[i][l][t]);
+            e[l] = entropy[i][l][t];
+            f[l] = far[i][l][t];
           }
           out.add(RowFactory.create(model, variants[i], docKey, (long) t, tokens[t], nullIfNaN(nll[i][t]),
-              nullIfNaN(control[t]), nullIfNaN(excess[i][t]), layerList, e, f));
+              nullIfNaN(control[t]), nullIfNaN(excess[i][t]), layers.clone(), e, f));
         }
       }
       return out;

@@ -48,7 +48,7 @@ class ModelAttentionJobTest extends SparkTestBase {
   static final int HD = 4;
   static final int FFN = 24;
   static final int T_TRAIN = 16;
-  static final int VOCAB = 256;
+  static final int VOCAB = 257; // the 256 byte tokens and one merge, "th"
   static Path dir;
   static Path gguf;
 
@@ -91,7 +91,7 @@ class ModelAttentionJobTest extends SparkTestBase {
     Files.writeString(dir.resolve("c.txt"), "short");
   }
 
-  /** GPT-2's byte-level alphabet: every byte is one token (id = byte value's position here). */
+  /** GPT-2's byte-level alphabet (every byte one token, id = byte value) and the merge "t h" -> "th" (id 256). */
   static List<String> byteTokens() {
     List<String> out = new ArrayList<>();
     int extra = 0;
@@ -99,6 +99,7 @@ class ModelAttentionJobTest extends SparkTestBase {
       boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
       out.add(String.valueOf((char) (printable ? b : 256 + extra++)));
     }
+    out.add("th");
     return out;
   }
 
