@@ -27,7 +27,22 @@ from airflow.sdk.exceptions import AirflowFailException
 # --------------------------------------------------------------------------- contract
 
 MAIN_CLASS = "io.ropescale.cli.Main"
-JAR_RELATIVE = Path("jobs/target/ropescale-jobs-0.1.0-spark.jar")
+
+
+def _pom_version() -> str:
+    """The project version of the root pom.xml (the one place versions live; Maven names the jar after it)."""
+    import xml.etree.ElementTree as ET
+
+    homes = [os.environ.get("ROPESCALE_HOME"), Path(__file__).resolve().parent.parent]
+    for pom in (Path(h).expanduser() / "pom.xml" for h in homes if h):
+        if pom.is_file():
+            version = ET.parse(pom).getroot().find("{http://maven.apache.org/POM/4.0.0}version")
+            if version is not None and (version.text or "").strip():
+                return version.text.strip()
+    raise RuntimeError(f"no pom.xml with a <version> under {homes}: set ROPESCALE_HOME to the ropescale checkout")
+
+
+JAR_RELATIVE = Path("jobs/target") / f"ropescale-jobs-{_pom_version()}-spark.jar"
 SPARK_CONN_ID = "spark_ropescale"  # configure via AIRFLOW_CONN_SPARK_ROPESCALE
 PROFILES = ("local", "cluster", "gpu")
 

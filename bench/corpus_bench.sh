@@ -41,7 +41,8 @@ JAVA_OPTS=(-Xmx12g -XX:+IgnoreUnrecognizedVMOptions
   --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
   -Dropescale.home="$ROOT" -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties")
-CP="$ROOT/jobs/target/ropescale-jobs-0.1.0-spark.jar:$(cat "$ROOT/jobs/target/classpath.txt")"
+. "$ROOT/jobs/target/ropescale.env" # the jar's name, from pom.xml (written by Maven)
+CP="$ROOT/jobs/target/$ROPESCALE_JAR:$(cat "$ROOT/jobs/target/classpath.txt")"
 
 stage() { # engine corpus-dir label
   local log="$WORK/$3.log"

@@ -9,17 +9,20 @@
 # (screenshot jobs/target/report-screenshot-full.png).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JAR="$ROOT/jobs/target/ropescale-jobs-0.1.0-spark.jar"
 CP_FILE="$ROOT/jobs/target/classpath.txt"
+ENV_FILE="$ROOT/jobs/target/ropescale.env" # the jar's name, from pom.xml (written by Maven)
+jar_path() { [ -f "$ENV_FILE" ] && (. "$ENV_FILE" && echo "$ROOT/jobs/target/$ROPESCALE_JAR"); }
+JAR="$(jar_path || true)"
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "[browser-test] installing chromium (apt-get)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 (cd "$ROOT/report" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
-if [ ! -f "$JAR" ] || [ ! -f "$CP_FILE" ]; then
+if [ -z "$JAR" ] || [ ! -f "$JAR" ] || [ ! -f "$CP_FILE" ]; then
   echo "[browser-test] building the jar (mvn package)" >&2
   (cd "$ROOT" && mvn -q -B -DskipTests package) >&2
+  JAR="$(jar_path)"
 fi
 
 ropescale() {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -333,7 +334,9 @@ def test_defaults_follow_repo_layout_and_env(monkeypatch, tmp_path: Path) -> Non
     for var in ("ROPESCALE_HOME", "ROPESCALE_JAR", "ROPESCALE_SPEC", "ROPESCALE_WAREHOUSE"):
         monkeypatch.delenv(var, raising=False)
     assert rc.ropescale_home() == REPO_ROOT
-    assert rc.default_jar() == str(REPO_ROOT / "jobs/target/ropescale-jobs-0.1.0-spark.jar")
+    pom_version = re.search(r"<artifactId>ropescale-parent</artifactId>\s*<version>([^<]+)</version>",
+                            (REPO_ROOT / "pom.xml").read_text()).group(1)
+    assert rc.default_jar() == str(REPO_ROOT / f"jobs/target/ropescale-jobs-{pom_version}-spark.jar")
     assert rc.default_warehouse() == str(REPO_ROOT / "warehouse")
     monkeypatch.setenv("ROPESCALE_HOME", str(tmp_path))
     assert rc.ropescale_home() == tmp_path.resolve()

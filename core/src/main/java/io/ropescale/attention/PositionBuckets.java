@@ -4,7 +4,7 @@ package io.ropescale.attention;
  * Log-linear position buckets: exact positions below 2048, then every octave [2^e, 2^(e+1)), e ≥ 11,
  * split into 512 equal-width sub-buckets:
  * bucket(m) = m &lt; 2048 ? m : 2048 + (e−11)·512 + floor((m − 2^e)·512 / 2^e), e = floor(log2 m).
- * Integer math only, so the Spark SQL mirror of this formula gives identical ids. Positions up to
+ * Integer math only, so its Spark SQL mirror (udfs: {@code PositionBucketsSql}) gives identical ids. Positions up to
  * 2^26 − 1 need at most 9,728 buckets; 2^24 needs 8,705.
  */
 public final class PositionBuckets {
@@ -14,9 +14,10 @@ public final class PositionBuckets {
   public static final int FIRST_OCTAVE = 11;
   /** Sub-buckets per octave. */
   public static final int PER_OCTAVE = 512;
-  private static final int PER_OCTAVE_BITS = 9;
+  /** log2(PER_OCTAVE): a sub-bucket of octave e is 2^(e − 9) positions wide. */
+  public static final int PER_OCTAVE_BITS = 9;
   /** Largest octave exponent whose buckets are representable: positions below 2^62. */
-  private static final int LAST_OCTAVE = 61;
+  public static final int LAST_OCTAVE = 61;
 
   private PositionBuckets() {
   }

@@ -58,9 +58,7 @@ public final class HfConfigs {
       String type = rs.hasNonNull("rope_type") ? rs.get("rope_type").asText()
           : rs.hasNonNull("type") ? rs.get("type").asText() : "default";
       long originalMax = rs.hasNonNull("original_max_position_embeddings")
-          ? (long) number(rs, "original_max_position_embeddings")
-          : root.hasNonNull("original_max_position_embeddings")
-              ? (long) number(root, "original_max_position_embeddings") : 0;
+          ? (long) number(rs, "original_max_position_embeddings") : 0;
       scaling = new RopeScaling(type,
           rs.hasNonNull("factor") ? number(rs, "factor") : Double.NaN,
           originalMax,
@@ -69,11 +67,29 @@ public final class HfConfigs {
           rs.hasNonNull("beta_fast") ? number(rs, "beta_fast") : Double.NaN,
           rs.hasNonNull("beta_slow") ? number(rs, "beta_slow") : Double.NaN,
           doubles(rs, "short_factor"),
-          doubles(rs, "long_factor"));
-      if ("longrope".equals(scaling.type()) && Double.isNaN(scaling.factor()) && originalMax > 0) {
-        scaling = new RopeScaling("longrope", (double) maxPos / originalMax, originalMax, Double.NaN,
-            Double.NaN, Double.NaN, Double.NaN, scaling.shortFactor(), scaling.longFactor());
+          doubles(rs, "long_factor"),
+          rs.hasNonNull("attention_factor") ? number(rs, "attention_factor") : Double.NaN,
+          rs.hasNonNull("mscale") ? number(rs, "mscale") : Double.NaN,
+          rs.hasNonNull("mscale_all_dim") ? number(rs, "mscale_all_dim") : Double.NaN,
+          rs.hasNonNull("truncate") ? bool(rs, "truncate") : null);
+      RopeType unit = RopeTypes.of(scaling.type());
+      // Every rope_scaling key must be one the type reads (Hugging Face only warns; a silently
+      // ignored key is a wrong answer here).
+      for (var it = rs.fields(); it.hasNext(); ) {
+        var e = it.next();
+        String key = e.getKey();
+        if (!key.equals("type") && !key.equals("rope_type") && !e.getValue().isNull() && !unit.keys().contains(key)) {
+          throw new RopeInputException("rope_scaling." + key, e.getValue(),
+              "does not apply to rope_type " + unit.name() + " (it reads " + new java.util.TreeSet<>(unit.keys()) + ")");
+        }
       }
+      // Phi-3 keeps original_max_position_embeddings at the top level of config.json.
+      if (originalMax == 0 && root.hasNonNull("original_max_position_embeddings")
+          && unit.keys().contains("original_max_position_embeddings")) {
+        originalMax = (long) number(root, "original_max_position_embeddings");
+        scaling = scaling.withOriginalMax(originalMax);
+      }
+      scaling = unit.completeFromConfig(scaling, maxPos);
       if (originalMax > 0) {
         trainLen = originalMax;
       }
@@ -90,6 +106,14 @@ public final class HfConfigs {
       throw new RopeInputException(field, v == null ? "missing" : v.toString(), "config.json needs a number here");
     }
     return v.asDouble();
+  }
+
+  private static boolean bool(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (!v.isBoolean()) {
+      throw new RopeInputException("rope_scaling." + field, v, "config.json needs true or false here");
+    }
+    return v.asBoolean();
   }
 
   private static int integer(JsonNode node, String field) {

@@ -31,6 +31,11 @@ public record RopeConfig(
     RopeTypes.validate(scaling, rotaryDim);
   }
 
+  /** The RoPE variant of the tuned model: its type and parameters, rotary dim, tuning base, original context. */
+  public RopeVariant variant() {
+    return new RopeVariant(scaling, rotaryDim, base, originalMax());
+  }
+
   /** The common case of the paper: a pure base change, whole head rotary. */
   public static RopeConfig baseChange(int rotaryDim, long trainLen, double pretrainBase, long tuneLen, double base) {
     return new RopeConfig(rotaryDim, rotaryDim, trainLen, pretrainBase, tuneLen, base, RopeScaling.DEFAULT);
@@ -59,14 +64,10 @@ public record RopeConfig(
   }
 
   /**
-   * Sequence length at which length-dependent methods are evaluated: {@code dynamic} NTK grows its
-   * base with the running length, so we take the length its factor targets (at least the tuning
-   * length); {@code longrope} switches to its long factors past the original context.
+   * Sequence length at which the configuration is evaluated: the tuning length, unless the type's
+   * frequencies move with the running length ({@link RopeType#evalLen}).
    */
   public long evalLen() {
-    if ("dynamic".equals(scaling.type())) {
-      return Math.max(tuneLen, Math.round(scaling.factor() * originalMax()));
-    }
-    return tuneLen;
+    return RopeTypes.of(scaling.type()).evalLen(scaling, tuneLen, originalMax());
   }
 }

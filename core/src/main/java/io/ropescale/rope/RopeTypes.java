@@ -3,47 +3,113 @@ package io.ropescale.rope;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Per-pair frequencies {@code theta_n} for every RoPE type, one function each, and the registry
- * that maps Hugging Face's {@code rope_type} names onto them (DESIGN.md section 5; mirrors
- * transformers' {@code modeling_rope_utils}).
+ * The registry of RoPE types, keyed by Hugging Face's {@code rope_type} name (docs/theory.md
+ * section 5). Each type is one {@link RopeType} unit holding its frequencies, effective base,
+ * evaluation length, attention factor, accepted {@code rope_scaling} keys and validation; this
+ * class only looks them up.
+ *
+ * <p>The one call for a forward pass: {@link #frequencies(RopeVariant, long)} gives, for a variant
+ * (type and parameters, rotary dim, base, original context) and a sequence length n, the
+ * inverse-frequency vector and the attention factor, as Hugging Face's
+ * {@code ROPE_INIT_FUNCTIONS[rope_type](config, device, seq_len)} does:
+ *
+ * <pre>{@code
+ * RopeFrequencies f = RopeTypes.frequencies(config.variant(), n);  // or new RopeVariant(scaling, d, base, lOrig)
+ * double[] invFreq = f.inverseFrequencies();
+ * double scale = f.attentionFactor();                               // multiplies cos and sin
+ * }</pre>
+ *
+ * <p>For a configuration of the scaling laws ({@link RopeConfig}), {@link #theta(RopeConfig)} and
+ * {@link #effectiveBase(RopeConfig)} evaluate at the configuration's {@link RopeConfig#evalLen()}.
  */
 public final class RopeTypes {
 
-  /** Inverse frequencies of the tuned model for one configuration. */
-  @FunctionalInterface
-  public interface FrequencyFunction {
-    double[] theta(RopeConfig c);
-  }
-
-  private static final Map<String, FrequencyFunction> REGISTRY = new LinkedHashMap<>();
+  private static final Map<String, RopeType> REGISTRY = new LinkedHashMap<>();
 
   static {
-    REGISTRY.put("default", RopeTypes::defaultTheta);
-    REGISTRY.put("linear", RopeTypes::linearTheta);
-    REGISTRY.put("ntk", RopeTypes::ntkTheta);
-    REGISTRY.put("dynamic", RopeTypes::dynamicTheta);
-    REGISTRY.put("yarn", RopeTypes::yarnTheta);
-    REGISTRY.put("llama3", RopeTypes::llama3Theta);
-    REGISTRY.put("longrope", RopeTypes::longropeTheta);
+    register(new DefaultRope());
+    register(new LinearRope());
+    register(new NtkRope());
+    register(new DynamicRope());
+    register(new YarnRope());
+    register(new Llama3Rope());
+    register(new LongRope());
   }
 
   private RopeTypes() {}
+
+  private static void register(RopeType t) {
+    REGISTRY.put(t.name(), t);
+  }
 
   public static List<String> names() {
     return List.copyOf(REGISTRY.keySet());
   }
 
-  static void require(String type) {
-    if (!REGISTRY.containsKey(type)) {
+  /** The unit of a type; an unknown name is bad input. */
+  public static RopeType of(String type) {
+    RopeType t = REGISTRY.get(type);
+    if (t == null) {
       throw new RopeInputException("rope_type", type, "unknown RoPE type; expected one of " + names());
     }
+    return t;
   }
 
-  /** The tuned frequencies of {@code c}, by its rope type. */
+  /**
+   * Rejects every given key the type does not read (naming the key and the type), then lets the
+   * type check its own values.
+   */
+  public static void validate(RopeScaling s, int rotaryDim) {
+    RopeType t = of(s.type());
+    for (Map.Entry<String, Object> k : s.givenKeys().entrySet()) {
+      if (!t.keys().contains(k.getKey())) {
+        throw new RopeInputException("rope_scaling." + k.getKey(), k.getValue(),
+            "does not apply to rope_type " + t.name() + " (it reads " + sorted(t.keys()) + ")");
+      }
+    }
+    if (s.originalMaxPositionEmbeddings() < 0) {
+      throw new RopeInputException("rope_scaling.original_max_position_embeddings",
+          s.originalMaxPositionEmbeddings(), "must be positive");
+    }
+    t.validate(s, rotaryDim);
+  }
+
+  private static String sorted(Set<String> keys) {
+    return keys.isEmpty() ? "no rope_scaling keys" : String.join(", ", new TreeSet<>(keys));
+  }
+
+  /**
+   * A variant at sequence length {@code seqLen}: its inverse frequencies, attention factor and
+   * effective base. The entry point of any forward pass.
+   */
+  public static RopeFrequencies frequencies(RopeVariant v, long seqLen) {
+    RopeInputException.requireLength("seq_len", seqLen);
+    RopeType t = v.type();
+    return new RopeFrequencies(t.inverseFrequencies(v, seqLen), t.attentionFactor(v, seqLen),
+        t.effectiveBase(v, seqLen));
+  }
+
+  /** The tuned frequencies of {@code c}, by its rope type, at its evaluation length. */
   public static double[] theta(RopeConfig c) {
-    return REGISTRY.get(c.scaling().type()).theta(c);
+    return c.variant().type().inverseFrequencies(c.variant(), c.evalLen());
+  }
+
+  /**
+   * The single base whose default frequencies equal the method's at the configuration's
+   * evaluation length: the NTK-scaled base for {@code ntk} and {@code dynamic}, the configured base
+   * otherwise (the paper's formulas read it).
+   */
+  public static double effectiveBase(RopeConfig c) {
+    return c.variant().type().effectiveBase(c.variant(), c.evalLen());
+  }
+
+  /** Attention factor of the configuration at its evaluation length. */
+  public static double attentionFactor(RopeConfig c) {
+    return c.variant().type().attentionFactor(c.variant(), c.evalLen());
   }
 
   /** Pre-training frequencies: default RoPE with the pre-training base. */
@@ -58,165 +124,5 @@ public final class RopeTypes {
       theta[n] = Math.pow(base, -2.0 * n / d);
     }
     return theta;
-  }
-
-  static double[] defaultTheta(RopeConfig c) {
-    return defaultTheta(c.rotaryDim(), c.base());
-  }
-
-  /** Position interpolation (Chen et al. 2023): every frequency divided by the factor. */
-  static double[] linearTheta(RopeConfig c) {
-    double[] theta = defaultTheta(c.rotaryDim(), c.base());
-    for (int n = 0; n < theta.length; n++) {
-      theta[n] /= c.scaling().factor();
-    }
-    return theta;
-  }
-
-  /** NTK-aware scaling: base * factor^(d/(d-2)). */
-  static double[] ntkTheta(RopeConfig c) {
-    return defaultTheta(c.rotaryDim(), effectiveBase(c));
-  }
-
-  /** Dynamic NTK: base * (factor*L/L_max - (factor-1))^(d/(d-2)) for L > L_max, at {@link RopeConfig#evalLen()}. */
-  static double[] dynamicTheta(RopeConfig c) {
-    return defaultTheta(c.rotaryDim(), effectiveBase(c));
-  }
-
-  /**
-   * The single base whose default frequencies equal the method's: the NTK-scaled base for
-   * {@code ntk} and {@code dynamic}, the configured base otherwise (the paper's formulas read it).
-   */
-  public static double effectiveBase(RopeConfig c) {
-    int d = c.rotaryDim();
-    double f = c.scaling().factor();
-    switch (c.scaling().type()) {
-      case "ntk":
-        return c.base() * Math.pow(f, (double) d / (d - 2));
-      case "dynamic": {
-        double l = c.evalLen();
-        double lMax = c.originalMax();
-        if (l <= lMax) {
-          return c.base();
-        }
-        return c.base() * Math.pow(f * l / lMax - (f - 1), (double) d / (d - 2));
-      }
-      default:
-        return c.base();
-    }
-  }
-
-  /**
-   * YaRN (Peng et al. 2023): a linear ramp between interpolation ({@code theta/factor}) and
-   * extrapolation ({@code theta}) over the correction dims {@code d*ln(L_orig/(2pi*r))/(2 ln base)}
-   * for {@code r = beta_fast} and {@code beta_slow}.
-   */
-  static double[] yarnTheta(RopeConfig c) {
-    int d = c.rotaryDim();
-    RopeScaling s = c.scaling();
-    double base = c.base();
-    double betaFast = Double.isNaN(s.betaFast()) ? 32 : s.betaFast();
-    double betaSlow = Double.isNaN(s.betaSlow()) ? 1 : s.betaSlow();
-    double low = Math.max(Math.floor(yarnCorrectionDim(betaFast, d, base, c.originalMax())), 0);
-    double high = Math.min(Math.ceil(yarnCorrectionDim(betaSlow, d, base, c.originalMax())), d - 1);
-    if (low == high) {
-      high += 0.001; // transformers: prevent a division by zero in the ramp
-    }
-    double[] theta = defaultTheta(d, base);
-    for (int n = 0; n < theta.length; n++) {
-      double ramp = Math.min(Math.max((n - low) / (high - low), 0), 1);
-      double extrapolationWeight = 1 - ramp;
-      theta[n] = theta[n] / s.factor() * (1 - extrapolationWeight) + theta[n] * extrapolationWeight;
-    }
-    return theta;
-  }
-
-  static double yarnCorrectionDim(double rotations, int d, double base, long originalMax) {
-    return d * Math.log(originalMax / (rotations * 2 * Math.PI)) / (2 * Math.log(base));
-  }
-
-  /** YaRN's attention temperature, 0.1 ln(factor) + 1. */
-  public static double yarnAttentionFactor(double factor) {
-    return factor <= 1 ? 1.0 : 0.1 * Math.log(factor) + 1.0;
-  }
-
-  /**
-   * Llama 3.1: wavelengths above L_orig/low_freq_factor are divided by the factor, below
-   * L_orig/high_freq_factor kept, and blended smoothly in between.
-   */
-  static double[] llama3Theta(RopeConfig c) {
-    RopeScaling s = c.scaling();
-    double factor = s.factor();
-    double lowWavelen = c.originalMax() / s.lowFreqFactor();
-    double highWavelen = c.originalMax() / s.highFreqFactor();
-    double[] theta = defaultTheta(c.rotaryDim(), c.base());
-    for (int n = 0; n < theta.length; n++) {
-      double wavelen = 2 * Math.PI / theta[n];
-      if (wavelen > lowWavelen) {
-        theta[n] = theta[n] / factor;
-      } else if (wavelen >= highWavelen) {
-        double smooth = (c.originalMax() / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
-        theta[n] = (1 - smooth) * theta[n] / factor + smooth * theta[n];
-      }
-    }
-    return theta;
-  }
-
-  /** LongRoPE (Ding et al. 2024): explicit per-pair factors, long ones past the original context. */
-  static double[] longropeTheta(RopeConfig c) {
-    RopeScaling s = c.scaling();
-    double[] factors = c.evalLen() > c.originalMax() ? s.longFactor() : s.shortFactor();
-    double[] theta = defaultTheta(c.rotaryDim(), c.base());
-    for (int n = 0; n < theta.length; n++) {
-      theta[n] /= factors[n];
-    }
-    return theta;
-  }
-
-  /** Parameter checks per type; each failure names the field and value. */
-  static void validate(RopeScaling s, int rotaryDim) {
-    switch (s.type()) {
-      case "default":
-        return;
-      case "linear", "ntk", "dynamic", "yarn", "llama3":
-        if (!(s.factor() >= 1.0) || Double.isInfinite(s.factor())) {
-          throw new RopeInputException("rope_scaling.factor", s.factor(),
-              "rope_type " + s.type() + " needs a finite factor >= 1");
-        }
-        break;
-      case "longrope":
-        checkFactors("rope_scaling.short_factor", s.shortFactor(), rotaryDim);
-        checkFactors("rope_scaling.long_factor", s.longFactor(), rotaryDim);
-        break;
-      default:
-        require(s.type());
-    }
-    if ("llama3".equals(s.type())) {
-      if (!(s.lowFreqFactor() > 0) || !(s.highFreqFactor() > s.lowFreqFactor())) {
-        throw new RopeInputException("rope_scaling.high_freq_factor", s.highFreqFactor(),
-            "llama3 needs 0 < low_freq_factor (" + s.lowFreqFactor() + ") < high_freq_factor");
-      }
-    }
-    if ("yarn".equals(s.type()) && !Double.isNaN(s.betaFast()) && !Double.isNaN(s.betaSlow())
-        && !(s.betaFast() > s.betaSlow() && s.betaSlow() > 0)) {
-      throw new RopeInputException("rope_scaling.beta_fast", s.betaFast(),
-          "yarn needs beta_fast > beta_slow (" + s.betaSlow() + ") > 0");
-    }
-    if (s.originalMaxPositionEmbeddings() < 0) {
-      throw new RopeInputException("rope_scaling.original_max_position_embeddings",
-          s.originalMaxPositionEmbeddings(), "must be positive");
-    }
-  }
-
-  private static void checkFactors(String field, double[] f, int rotaryDim) {
-    if (f == null || f.length != rotaryDim / 2) {
-      throw new RopeInputException(field, f == null ? "missing" : f.length + " values",
-          "longrope needs exactly rotary_dim/2 = " + rotaryDim / 2 + " factors");
-    }
-    for (double x : f) {
-      if (!(x > 0) || Double.isInfinite(x)) {
-        throw new RopeInputException(field, x, "every longrope factor must be a finite number > 0");
-      }
-    }
   }
 }

@@ -6,7 +6,7 @@ import static io.ropescale.rope.RopeInputException.requireRotaryDim;
 
 /**
  * Closed-form scaling laws of RoPE-based extrapolation (Liu et al., ICLR 2024, arXiv 2310.05209)
- * and the angle-coverage generalisation (DESIGN.md sections 2 and 4). Pure functions of numbers.
+ * and the angle-coverage generalisation (docs/theory.md sections 2 and 4). Pure functions of numbers.
  */
 public final class ScalingLaws {
 
@@ -41,14 +41,29 @@ public final class ScalingLaws {
   }
 
   /**
-   * Critical dimension after tuning with a base at or below the critical base (section 3.3):
-   * {@code d'_extra = 2*ceil((d/2) log_b(T_tune/2pi))}, clamped to [0, d].
+   * The tuned critical dimension formula (section 3.3 of the paper; docs/theory.md section 2):
+   * {@code d'_extra = 2*ceil((d/2) log_b(T_tune/2pi))}, clamped to [0, d]. It is the critical
+   * dimension in force only in the smaller-base regime; see {@link #criticalDimTuned}.
    */
-  public static int criticalDimTuned(int d, long tuneLen, double base) {
+  public static int criticalDimTunedFormula(int d, long tuneLen, double base) {
     requireRotaryDim("rotary_dim", d);
     requireLength("tune_len", tuneLen);
     requireBase("base", base);
     return clampDim(2L * ceilCount(d / 2.0 * log(base, tuneLen / TWO_PI)), d);
+  }
+
+  /**
+   * The critical dimension in force after tuning (docs/theory.md section 2): in the larger-base
+   * regime ({@code b > b_0}) it stays pre-training's {@code d_extra} (Theorem 2: the dims below it
+   * saw full periods in pre-training, whatever the new base), and {@code T_extra} reads it; at or
+   * below {@code b_0} it is {@link #criticalDimTunedFormula d'_extra}.
+   */
+  public static int criticalDimTuned(int d, long trainLen, double pretrainBase, long tuneLen, double base) {
+    double b0 = criticalBase(trainLen, tuneLen, pretrainBase);
+    if (regime(requireBase("base", base), b0) == Regime.LARGER_BASE) {
+      return criticalDim(d, trainLen, pretrainBase);
+    }
+    return criticalDimTunedFormula(d, tuneLen, base);
   }
 
   private static int clampDim(long x, int d) {
@@ -133,7 +148,7 @@ public final class ScalingLaws {
   }
 
   /**
-   * Angle coverage (DESIGN.md section 4): pair n saw angles up to
+   * Angle coverage (docs/theory.md section 4): pair n saw angles up to
    * {@code A_n = max(T_train*theta_pre_n, T_tune*theta_n)}.
    */
   public static double[] angleCoverage(double[] pretrainTheta, double[] theta, long trainLen, long tuneLen) {
@@ -158,7 +173,7 @@ public final class ScalingLaws {
     return bound;
   }
 
-  /** Every quantity of DESIGN.md section 6 for one configuration. */
+  /** Every quantity of docs/theory.md section 6 for one configuration. */
   public static BoundsReport bounds(RopeConfig c) {
     int d = c.rotaryDim();
     double base = RopeTypes.effectiveBase(c);
@@ -172,7 +187,8 @@ public final class ScalingLaws {
         b0,
         regime(base, b0).label(),
         extrapolationBound(d, c.trainLen(), c.pretrainBase(), c.tuneLen(), base),
-        criticalDimTuned(d, c.tuneLen(), base),
+        criticalDimTuned(d, c.trainLen(), c.pretrainBase(), c.tuneLen(), base),
+        criticalDimTunedFormula(d, c.tuneLen(), base),
         betaQuarter(c.tuneLen()),
         betaHalf(c.tuneLen()),
         betaFull(c.tuneLen()),

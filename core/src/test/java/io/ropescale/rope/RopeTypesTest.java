@@ -51,7 +51,7 @@ class RopeTypesTest {
     RopeScaling s = new RopeScaling("yarn", 4, 4096, Double.NaN, Double.NaN, 32, 1, null, null);
     double[] expected = {1, 0.1, 0.01 * (0.5 / 4 + 0.5), 0.001 / 4};
     assertArrayEquals(expected, RopeTypes.theta(cfg(8, 10000, 4096, 16384, s)), EPS);
-    assertEquals(1.0 + 0.1 * Math.log(4), RopeTypes.yarnAttentionFactor(4), EPS);
+    assertEquals(1.0 + 0.1 * Math.log(4), RopeTypes.attentionFactor(cfg(8, 10000, 4096, 16384, s)), EPS);
   }
 
   @Test
@@ -97,5 +97,60 @@ class RopeTypesTest {
     e = assertThrows(RopeInputException.class, () -> RopeConfig.rotaryDimOf(128, 0.3));
     assertEquals("partial_rotary_factor", e.field());
     assertEquals(32, RopeConfig.rotaryDimOf(128, 0.25));
+  }
+
+  @Test
+  void aKeyTheTypeDoesNotReadIsAnError() {
+    RopeScaling s = new RopeScaling("linear", 2, 0, Double.NaN, Double.NaN, 32, Double.NaN, null, null);
+    RopeInputException e = assertThrows(RopeInputException.class, () -> cfg(4, 100, 10, 20, s));
+    assertEquals("rope_scaling.beta_fast", e.field());
+    assertEquals("32", e.value());
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("does not apply to rope_type linear"),
+        e.getMessage());
+    e = assertThrows(RopeInputException.class, () -> cfg(4, 100, 10, 20, RopeScaling.of("default", 2)));
+    assertEquals("rope_scaling.factor", e.field());
+    e = assertThrows(RopeInputException.class,
+        () -> cfg(4, 100, 10, 20, RopeScaling.of("ntk", 2).withOriginalMax(10)));
+    assertEquals("rope_scaling.original_max_position_embeddings", e.field());
+    // every key a type declares is accepted by it
+    for (String name : RopeTypes.names()) {
+      org.junit.jupiter.api.Assertions.assertEquals(name, RopeTypes.of(name).name());
+    }
+  }
+
+  @Test
+  void attentionFactors() {
+    // yarn: explicit attention_factor wins, then DeepSeek's mscale ratio, then 0.1 ln f + 1
+    RopeScaling y = new RopeScaling("yarn", 40, 4096, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, null,
+        Double.NaN, 0.707, 0.707, null);
+    assertEquals(1.0, RopeTypes.attentionFactor(cfg(8, 10000, 4096, 16384, y)), EPS);
+    y = new RopeScaling("yarn", 40, 4096, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, null,
+        1.25, 0.707, 0.707, null);
+    assertEquals(1.25, RopeTypes.attentionFactor(cfg(8, 10000, 4096, 16384, y)), EPS);
+    assertEquals(1.0, RopeTypes.attentionFactor(cfg(4, 100, 10, 20, RopeScaling.of("linear", 2))), EPS);
+    RopeScaling l = new RopeScaling("longrope", 32, 4096, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        new double[] {1, 2}, new double[] {3, 4});
+    RopeFrequencies f = RopeTypes.frequencies(new RopeVariant(l, 4, 100, 4096), 8192);
+    assertEquals(Math.sqrt(1 + Math.log(32) / Math.log(4096)), f.attentionFactor(), EPS);
+    assertArrayEquals(new double[] {1.0 / 3, 0.025}, f.inverseFrequencies(), EPS);
+    assertEquals(100, f.effectiveBase(), 0);
+  }
+
+  @Test
+  void hfConfigRejectsKeysTheTypeDoesNotRead() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        "{\"head_dim\": 128, \"max_position_embeddings\": 16384, \"rope_theta\": 10000,"
+            + " \"rope_scaling\": {\"type\": \"linear\", \"factor\": 4.0, \"beta_fast\": 32}}");
+    RopeInputException e = assertThrows(RopeInputException.class, () -> HfConfigs.parse(json, "t"));
+    assertEquals("rope_scaling.beta_fast", e.field());
+    var deepseek = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        "{\"head_dim\": 64, \"max_position_embeddings\": 163840, \"rope_theta\": 10000,"
+            + " \"rope_scaling\": {\"type\": \"yarn\", \"factor\": 40, \"beta_fast\": 32, \"beta_slow\": 1,"
+            + " \"mscale\": 1.0, \"mscale_all_dim\": 1.0, \"original_max_position_embeddings\": 4096,"
+            + " \"truncate\": false}}");
+    RopeModel m = HfConfigs.parse(deepseek, "t");
+    assertEquals(Boolean.FALSE, m.scaling().truncate());
+    assertEquals(1.0, RopeTypes.attentionFactor(m.config()), EPS);
+    assertEquals(4096, m.trainLen());
   }
 }

@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md section 2 reference values for LLaMA2 (d=128, T_train=4096, b_pre=10000), and brute force. */
+/** docs/theory.md section 2 reference values for LLaMA2 (d=128, T_train=4096, b_pre=10000), and brute force. */
 class ScalingLawsTest {
   static final int D = 128;
   static final long T = 4096;
   static final double BPRE = 10000;
 
-  /** Relative agreement to the number of digits DESIGN.md prints. */
+  /** Relative agreement to the number of digits docs/theory.md prints. */
   static void close(double expected, double actual, double absTol) {
     assertEquals(expected, actual, absTol, () -> "expected " + expected + " got " + actual);
   }
@@ -53,10 +53,28 @@ class ScalingLawsTest {
   }
 
   @Test
-  void tunedCriticalDim() {
-    assertEquals(106, ScalingLaws.criticalDimTuned(D, 4096, 2608));
-    assertEquals(116, ScalingLaws.criticalDimTuned(D, 4096, 1304));
-    assertEquals(128, ScalingLaws.criticalDimTuned(D, 4096, 500)); // 134 clamped to d
+  void tunedCriticalDimFormula() {
+    assertEquals(106, ScalingLaws.criticalDimTunedFormula(D, 4096, 2608));
+    assertEquals(116, ScalingLaws.criticalDimTunedFormula(D, 4096, 1304));
+    assertEquals(128, ScalingLaws.criticalDimTunedFormula(D, 4096, 500)); // 134 clamped to d
+    assertEquals(74, ScalingLaws.criticalDimTunedFormula(D, 16384, 1e6));
+  }
+
+  /** Theorem 2: above b_0 the critical dimension in force stays d_extra; at or below it, d'_extra. */
+  @Test
+  void tunedCriticalDimInForce() {
+    assertEquals(92, ScalingLaws.criticalDimTuned(D, T, BPRE, 16384, 1e6)); // larger-base; formula says 74
+    assertEquals(128, ScalingLaws.criticalDimTuned(D, T, BPRE, 16384, 500)); // smaller-base, clamped
+    assertEquals(106, ScalingLaws.criticalDimTuned(D, T, BPRE, 4096, 2608)); // b_1 at T_tune = T_train
+    BoundsReport r = ScalingLaws.bounds(RopeConfig.baseChange(D, T, BPRE, 16384, 1e6));
+    assertEquals("larger-base", r.regime());
+    assertEquals(92, r.criticalDimTuned());
+    assertEquals(74, r.criticalDimTunedFormula());
+    // the bound reads the dimension in force: 2pi * b^(d_tuned/d)
+    close(2 * Math.PI * Math.pow(1e6, r.criticalDimTuned() / 128.0), r.extrapolationBound(), 1e-6);
+    r = ScalingLaws.bounds(RopeConfig.baseChange(D, T, BPRE, 16384, 500));
+    assertEquals(128, r.criticalDimTuned());
+    assertEquals(128, r.criticalDimTunedFormula());
   }
 
   @Test
@@ -100,7 +118,7 @@ class ScalingLawsTest {
 
   @Test
   void angleCoverageBoundForPureBaseChange() {
-    // DESIGN.md section 4: T_train*(b/b_pre)^(d_extra/d), about 13% under the paper's bound
+    // docs/theory.md section 4: T_train*(b/b_pre)^(d_extra/d), about 13% under the paper's bound
     RopeConfig c = RopeConfig.baseChange(D, T, BPRE, T, 1e6);
     BoundsReport r = ScalingLaws.bounds(c);
     double expected = T * Math.pow(1e6 / BPRE, 92.0 / 128);

@@ -1,6 +1,7 @@
 package io.ropescale.cli;
 
 import io.ropescale.jobs.AttentionProfileJob;
+import io.ropescale.jobs.AttentionSettings;
 import io.ropescale.jobs.SweepSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class AttentionProfileCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SweepSpec s = SweepSpec.load(spec);
-    AttentionProfileJob.Settings settings = AttentionProfileJob.Settings.from(s, maxPosition, engine);
+    AttentionSettings settings = AttentionSettings.from(s, maxPosition, engine);
     JobRunner.run("attention-profile", spark, s, "--spec " + spec,
         List.of((session, runId) -> AttentionProfileJob.writes(session, s, settings, runId)));
     return 0;

@@ -52,6 +52,7 @@ public final class BoundsCommand implements Callable<Integer> {
     m.put("regime", r.regime());
     m.put("extrapolation_bound", r.extrapolationBound());
     m.put("critical_dim_tuned", r.criticalDimTuned());
+    m.put("critical_dim_tuned_formula", r.criticalDimTunedFormula());
     m.put("beta_quarter", r.betaQuarter());
     m.put("beta_half", r.betaHalf());
     m.put("beta_full", r.betaFull());

@@ -1,10 +1,12 @@
 package io.ropescale.cli;
 
+import io.ropescale.jobs.AttentionEngine;
 import io.ropescale.jobs.AttentionProfileJob;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.Sessions;
 import io.ropescale.jobs.SweepSpec;
 import io.ropescale.jobs.corpus.CorpusCoverageJob;
+import io.ropescale.jobs.corpus.CorpusEngine;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Option;
  * {@code ropescale explain-gpu}: proves GPU readiness without a GPU. Runs under SparkSubmit with
  * the RAPIDS Accelerator jar on {@code --jars} (bin/ropescale does this), asks
  * {@code com.nvidia.spark.rapids.ExplainPlan.explainPotentialGpuPlan(df, "ALL")} about the plan of
- * every SQL-engine job over small inputs, prints what would run on the GPU and why anything would
+ * every GPU-placeable job over small inputs, prints what would run on the GPU and why anything would
  * not, and exits 1 if any operator between the input and the Delta write would stay on the CPU.
  */
 @Command(name = "explain-gpu", mixinStandardHelpOptions = true,
@@ -40,13 +42,25 @@ public final class ExplainGpuCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print the full ExplainPlan text of each job")
   boolean verbose;
 
-  /** The SQL-engine jobs, each as a DataFrame plan over small inputs. */
+  /**
+   * The GPU-placeable jobs, each as a DataFrame plan over small inputs: scaling-laws (built-in
+   * expressions only, no engine choice) and, of the stages with engines, every engine that
+   * declares itself {@link io.ropescale.jobs.Engine#gpuPlaceable()}.
+   */
   static Map<String, Function<SparkSession, Dataset<Row>>> jobs() {
     SweepSpec spec = SweepSpec.parse(SPEC, "explain-gpu", null);
     Map<String, Function<SparkSession, Dataset<Row>>> jobs = new LinkedHashMap<>();
     jobs.put("scaling-laws", s -> ScalingLawsJob.bounds(s, spec.configurations()));
-    jobs.put("attention-profile", s -> AttentionProfileJob.sqlPlanForExplain(s, spec.configurations()));
-    jobs.put("corpus-coverage", CorpusCoverageJob::sqlPlanForExplain);
+    for (AttentionEngine e : AttentionEngine.all()) {
+      if (e.gpuPlaceable()) {
+        jobs.put("attention-profile " + e.name(), s -> AttentionProfileJob.planForExplain(s, spec.configurations(), e));
+      }
+    }
+    for (CorpusEngine e : CorpusEngine.all()) {
+      if (e.gpuPlaceable()) {
+        jobs.put("corpus-coverage " + e.name(), s -> CorpusCoverageJob.planForExplain(s, e));
+      }
+    }
     jobs.put("model-logit-profile", io.ropescale.jobs.model.ModelAttentionJob::logitPlanForExplain);
     return jobs;
   }
@@ -98,7 +112,7 @@ public final class ExplainGpuCommand implements Callable<Integer> {
       explain = Class.forName("com.nvidia.spark.rapids.ExplainPlan", true, Thread.currentThread().getContextClassLoader());
     } catch (ClassNotFoundException e) {
       throw new io.ropescale.rope.RopeInputException("rapids jar", "not on the class path",
-          "run explain-gpu through bin/ropescale (SparkSubmit --jars rapids-4-spark_2.12-25.04.0.jar)");
+          "run explain-gpu through bin/ropescale (SparkSubmit --jars " + io.ropescale.Versions.rapidsJar() + ")");
     }
     Method m = explain.getMethod("explainPotentialGpuPlan", Dataset.class, String.class);
     SparkSession spark = Sessions.get("local", "ropescale explain-gpu");
@@ -108,7 +122,8 @@ public final class ExplainGpuCommand implements Callable<Integer> {
         "org.apache.spark.sql.catalyst.optimizer.ConvertToLocalRelation");
     boolean allOnGpu = true;
     System.out.printf("RAPIDS Accelerator %s, Spark %s: potential GPU placement of each SQL-engine job%n",
-        explain.getPackage().getImplementationVersion() == null ? "25.04.0" : explain.getPackage().getImplementationVersion(),
+        explain.getPackage().getImplementationVersion() == null ? io.ropescale.Versions.rapids()
+            : explain.getPackage().getImplementationVersion(),
         spark.version());
     for (Map.Entry<String, Function<SparkSession, Dataset<Row>>> job : jobs().entrySet()) {
       String text = (String) m.invoke(null, job.getValue().apply(spark), "ALL");
@@ -116,7 +131,7 @@ public final class ExplainGpuCommand implements Callable<Integer> {
       if (verbose) {
         System.out.println(text);
       }
-      System.out.printf("%-18s operators on GPU %3d, on CPU %d; expressions on GPU %4d, on CPU %d;"
+      System.out.printf("%-22s operators on GPU %3d, on CPU %d; expressions on GPU %4d, on CPU %d;"
           + " input scans of driver-built rows %d%n", job.getKey(),
           r.execOnGpu(), r.execOnCpu(), r.exprOnGpu(), r.exprOnCpu(), r.inputs());
       for (String reason : r.cpuReasons()) {
@@ -130,7 +145,7 @@ public final class ExplainGpuCommand implements Callable<Integer> {
     Dataset<Row> control = spark.range(0, 100).selectExpr("aggregate(array(id, id), 0L, (a, x) -> a + x) AS s");
     Report c = Report.parse((String) m.invoke(null, control, "ALL"));
     boolean controlCaught = c.exprOnCpu() + c.execOnCpu() > 0;
-    System.out.printf("%-18s %s%n", "control", controlCaught
+    System.out.printf("%-22s %s%n", "control", controlCaught
         ? "aggregate(...) higher-order function reported as CPU-bound, as expected"
         : "aggregate(...) NOT reported as CPU-bound: the placement check cannot be trusted");
     System.out.println(allOnGpu ? "every operator and expression would run on the GPU"

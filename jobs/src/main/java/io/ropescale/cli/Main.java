@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ropescale",
     mixinStandardHelpOptions = true,
-    version = "ropescale 0.1.0 (Spark 3.5.5, delta-spark 3.3.2)",
+    versionProvider = Main.VersionProvider.class,
     description = "How far a RoPE configuration stretches: scaling laws of RoPE-based extrapolation at cluster scale.",
     subcommands = {
         BoundsCommand.class,
@@ -27,6 +27,16 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
+
+  /** {@code --version}: the versions of the root pom.xml, as Maven wrote them into the jar. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"ropescale " + io.ropescale.Versions.project() + " (Spark " + io.ropescale.Versions.spark()
+          + ", delta-spark " + io.ropescale.Versions.delta() + ", RAPIDS Accelerator " + io.ropescale.Versions.rapids()
+          + ")"};
+    }
+  }
 
   public static void main(String[] args) {
     int code = run(args);

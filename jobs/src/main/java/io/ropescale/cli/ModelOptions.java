@@ -6,6 +6,7 @@ import io.ropescale.rope.RopeConfig;
 import io.ropescale.rope.RopeInputException;
 import io.ropescale.rope.RopeModel;
 import io.ropescale.rope.RopeScaling;
+import io.ropescale.rope.RopeTypes;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -104,10 +105,16 @@ public final class ModelOptions {
           highFreqFactor == null ? Double.NaN : highFreqFactor,
           betaFast == null ? Double.NaN : betaFast,
           betaSlow == null ? Double.NaN : betaSlow,
-          m == null ? null : m.scaling().shortFactor(),
-          m == null ? null : m.scaling().longFactor());
+          // the model's own per-pair factors carry over only to a type that reads them
+          m == null || !readsPairFactors(ropeType) ? null : m.scaling().shortFactor(),
+          m == null || !readsPairFactors(ropeType) ? null : m.scaling().longFactor());
     }
     return new RopeConfig(head, rot, train, bPre, tune, b, scaling);
+  }
+
+  private static boolean readsPairFactors(String type) {
+    // RopeScaling.of normalises the name (case, Phi-3's "su") and rejects unknown types
+    return type != null && RopeTypes.of(RopeScaling.of(type, Double.NaN).type()).keys().contains("short_factor");
   }
 
   private static int missing(String flag) {

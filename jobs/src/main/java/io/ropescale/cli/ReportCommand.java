@@ -24,7 +24,8 @@ public final class ReportCommand implements Callable<Integer> {
     String runId = spark.runId;
     if (runId == null && spec != null) {
       String name = io.ropescale.jobs.SweepSpec.load(spec).name;
-      java.util.List<org.apache.spark.sql.Row> newest = io.ropescale.jobs.DeltaTables.read(session, spark.warehouse, "runs")
+      java.util.List<org.apache.spark.sql.Row> newest = io.ropescale.jobs.DeltaTables.read(session, spark.warehouse,
+          io.ropescale.jobs.TableDocs.RUNS.name())
           .where(org.apache.spark.sql.functions.col("spec_name").equalTo(name))
           .orderBy(org.apache.spark.sql.functions.col("ended_at").desc()).limit(1).collectAsList();
       if (newest.isEmpty()) {

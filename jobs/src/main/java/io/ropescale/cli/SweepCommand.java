@@ -3,11 +3,13 @@ package io.ropescale.cli;
 import static org.apache.spark.sql.functions.col;
 
 import io.ropescale.jobs.AttentionProfileJob;
+import io.ropescale.jobs.AttentionSettings;
 import io.ropescale.jobs.BaseSearchJob;
 import io.ropescale.jobs.FitJob;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.ScalingLawsJob;
 import io.ropescale.jobs.SweepSpec;
+import io.ropescale.jobs.TableDocs;
 import io.ropescale.jobs.corpus.CorpusCoverageJob;
 import io.ropescale.jobs.corpus.CorpusSpec;
 import java.nio.file.Files;
@@ -56,21 +58,21 @@ public final class SweepCommand implements Callable<Integer> {
     SweepSpec s = SweepSpec.load(p);
     List<JobRunner.Stage> stages = new ArrayList<>();
     // fit reads what the earlier stages of this run computed, before anything is written
-    Map<String, Dataset<Row>> computed = new HashMap<>();
+    Map<TableDocs.TableDef, Dataset<Row>> computed = new HashMap<>();
     stages.add((session, runId) -> {
       DeltaTables.Write w = ScalingLawsJob.write(session, s, runId);
-      computed.put(ScalingLawsJob.TABLE, w.rows());
+      computed.put(TableDocs.ROPE_BOUNDS, w.rows());
       return List.of(w);
     });
     if (!s.section("attention").isMissingNode()) {
-      AttentionProfileJob.Settings attention = AttentionProfileJob.Settings.from(s, null, null);
+      AttentionSettings attention = AttentionSettings.from(s, null, null);
       stages.add((session, runId) -> AttentionProfileJob.writes(session, s, attention, runId));
     }
     if (!s.section("base_search").isMissingNode()) {
       BaseSearchJob.Settings search = BaseSearchJob.Settings.from(s);
       stages.add((session, runId) -> {
         Dataset<Row> rows = BaseSearchJob.compute(session, search).cache();
-        computed.put(BaseSearchJob.TABLE, rows);
+        computed.put(TableDocs.BASE_LOWER_BOUNDS, rows);
         return List.of(BaseSearchJob.write(rows, runId));
       });
     }
@@ -84,15 +86,15 @@ public final class SweepCommand implements Callable<Integer> {
           io.ropescale.jobs.model.ModelAttentionSettings.usesDefaultModel(s, null), home())) {
         stages.add((session, runId) -> {
           List<DeltaTables.Write> w = io.ropescale.jobs.model.ModelAttentionJob.writes(session, model, runId);
-          w.stream().filter(x -> x.table().equals(io.ropescale.jobs.model.ModelAttentionJob.BOUNDS))
-              .forEach(x -> computed.put(x.table(), x.rows()));
+          w.stream().filter(x -> x.def() == TableDocs.MODEL_MEASURED_BOUNDS)
+              .forEach(x -> computed.put(TableDocs.MODEL_MEASURED_BOUNDS, x.rows()));
           return w;
         });
       }
     }
     stages.add((session, runId) -> List.of(FitJob.write(
-        FitJob.compute(session, computed.get(ScalingLawsJob.TABLE), computed.get(BaseSearchJob.TABLE),
-            computed.get(io.ropescale.jobs.model.ModelAttentionJob.BOUNDS)).cache(),
+        FitJob.compute(session, computed.get(TableDocs.ROPE_BOUNDS), computed.get(TableDocs.BASE_LOWER_BOUNDS),
+            computed.get(TableDocs.MODEL_MEASURED_BOUNDS)).cache(),
         runId)));
     JobRunner.Result r = JobRunner.run("sweep", spark, s, p.toString(), stages);
     printSummary(r, s);
@@ -101,11 +103,11 @@ public final class SweepCommand implements Callable<Integer> {
 
   private void printSummary(JobRunner.Result r, SweepSpec s) {
     org.apache.spark.sql.SparkSession session = r.spark();
-    Dataset<Row> bounds = DeltaTables.read(session, spark.warehouse, ScalingLawsJob.TABLE)
+    Dataset<Row> bounds = DeltaTables.read(session, spark.warehouse, TableDocs.ROPE_BOUNDS.name())
         .where(col("run_id").equalTo(r.runId()));
-    boolean attention = r.written().containsKey(AttentionProfileJob.BOUNDS);
+    boolean attention = r.written().containsKey(TableDocs.ATTENTION_BOUNDS.name());
     if (attention) {
-      bounds = bounds.join(DeltaTables.read(session, spark.warehouse, AttentionProfileJob.BOUNDS)
+      bounds = bounds.join(DeltaTables.read(session, spark.warehouse, TableDocs.ATTENTION_BOUNDS.name())
           .where(col("run_id").equalTo(r.runId()))
           .select("config_id", "first_negative_margin", "first_ood_position", "max_position"), "config_id");
     } else {
@@ -132,18 +134,18 @@ public final class SweepCommand implements Callable<Integer> {
           cov == null ? "unbounded" : Json.human(Math.rint((Double) cov)),
           x.isNullAt(10) ? (attention ? "none" : "-") : x.get(10), x.isNullAt(11) ? (attention ? "none" : "-") : x.get(11));
     }
-    if (r.written().containsKey(BaseSearchJob.TABLE)) {
+    if (r.written().containsKey(TableDocs.BASE_LOWER_BOUNDS.name())) {
       System.out.printf(Locale.ROOT, "%nBase lower bound (Men et al. 2024; grid 10^(k/G), upward scan)%n");
       System.out.printf(Locale.ROOT, "%-4s %9s %13s %13s%n", "d", "context", "lower bound", "safe bound");
-      for (Row x : DeltaTables.read(session, spark.warehouse, BaseSearchJob.TABLE).where(col("run_id").equalTo(r.runId()))
+      for (Row x : DeltaTables.read(session, spark.warehouse, TableDocs.BASE_LOWER_BOUNDS.name()).where(col("run_id").equalTo(r.runId()))
           .orderBy("rotary_dim", "context").collectAsList()) {
         System.out.printf(Locale.ROOT, "%-4d %9d %13s %13s%n", x.<Integer>getAs("rotary_dim"), x.<Long>getAs("context"),
             x.isNullAt(x.fieldIndex("lower_bound_base")) ? "none" : String.format(Locale.ROOT, "%.4g", x.<Double>getAs("lower_bound_base")),
             x.isNullAt(x.fieldIndex("safe_base")) ? "none" : String.format(Locale.ROOT, "%.4g", x.<Double>getAs("safe_base")));
       }
     }
-    if (r.written().containsKey("corpus_coverage")) {
-      List<Row> cov = DeltaTables.read(session, spark.warehouse, "corpus_coverage").where(col("run_id").equalTo(r.runId()))
+    if (r.written().containsKey(TableDocs.CORPUS_COVERAGE.name())) {
+      List<Row> cov = DeltaTables.read(session, spark.warehouse, TableDocs.CORPUS_COVERAGE.name()).where(col("run_id").equalTo(r.runId()))
           .orderBy("corpus", "config_id").collectAsList();
       if (!cov.isEmpty()) {
         System.out.printf(Locale.ROOT, "%nCorpus coverage (%s: %d documents, %d tokens): share of tokens / repeats%n",
@@ -159,10 +161,10 @@ public final class SweepCommand implements Callable<Integer> {
         }
       }
     }
-    if (r.written().containsKey(io.ropescale.jobs.model.ModelAttentionJob.BOUNDS)) {
+    if (r.written().containsKey(TableDocs.MODEL_MEASURED_BOUNDS.name())) {
       io.ropescale.jobs.model.ModelAttentionJob.printSummary(session, spark.warehouse, r.runId());
     }
-    List<Row> fits = DeltaTables.read(session, spark.warehouse, FitJob.TABLE).where(col("run_id").equalTo(r.runId()))
+    List<Row> fits = DeltaTables.read(session, spark.warehouse, TableDocs.SCALING_FITS.name()).where(col("run_id").equalTo(r.runId()))
         .orderBy("fit", "group_key").collectAsList();
     if (!fits.isEmpty()) {
       System.out.printf(Locale.ROOT, "%nFits (MLlib least squares, log10-log10)%n");

@@ -1,7 +1,6 @@
 package io.ropescale.jobs;
 
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ropescale.attention.BaseSearch;
@@ -14,10 +13,7 @@ import java.util.TreeSet;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 /**
@@ -27,9 +23,10 @@ import scala.Tuple2;
  * pass over those results answers every context, both the lower and the safe bound.
  */
 public final class BaseSearchJob {
-  public static final String TABLE = "base_lower_bounds";
   /** Largest context accepted: evaluating B(m) that far costs ~d/2 * L per grid base. */
   public static final long MAX_CONTEXT = 1L << 27;
+
+  private static final TypedRows ROWS = TableDocs.BASE_LOWER_BOUNDS.rows();
 
   private BaseSearchJob() {}
 
@@ -88,16 +85,6 @@ public final class BaseSearchJob {
     }
   }
 
-  static final StructType SCHEMA = new StructType()
-      .add("context", DataTypes.LongType, false)
-      .add("rotary_dim", DataTypes.IntegerType, false)
-      .add("grid_per_decade", DataTypes.IntegerType, false)
-      .add("k", DataTypes.LongType, true)
-      .add("lower_bound_base", DataTypes.DoubleType, true)
-      .add("k_safe", DataTypes.LongType, true)
-      .add("safe_base", DataTypes.DoubleType, true)
-      .add("max_base", DataTypes.DoubleType, false);
-
   /** Grid bases spread round-robin over tasks, so the costly high bases are shared evenly. */
   static BaseSearch.Bound[] search(SparkSession spark, int d, Settings s) {
     long kMax = BaseSearch.maxK(s.gridPerDecade(), s.maxBase());
@@ -136,15 +123,16 @@ public final class BaseSearchJob {
           d, s.contexts().length, s.contexts()[s.contexts().length - 1], kMax, s.gridPerDecade(), s.maxBase()));
       BaseSearch.Bound[] bounds = Progress.track(spark, "base-search d=" + d, () -> search(spark, d, s));
       for (BaseSearch.Bound b : bounds) {
-        rows.add(RowFactory.create(b.context(), d, s.gridPerDecade(),
-            b.k() < 0 ? null : b.k(), b.k() < 0 ? null : b.base(),
-            b.kSafe() < 0 ? null : b.kSafe(), b.kSafe() < 0 ? null : b.safeBase(), s.maxBase()));
+        rows.add(ROWS.row().set("context", b.context()).set("rotary_dim", d).set("grid_per_decade", s.gridPerDecade())
+            .set("k", b.k() < 0 ? null : b.k()).set("lower_bound_base", b.k() < 0 ? null : b.base())
+            .set("k_safe", b.kSafe() < 0 ? null : b.kSafe()).set("safe_base", b.kSafe() < 0 ? null : b.safeBase())
+            .set("max_base", s.maxBase()).build());
       }
     }
-    return spark.createDataFrame(rows, SCHEMA).withColumn("computed_at", current_timestamp());
+    return ROWS.frame(spark, rows).withColumn("computed_at", current_timestamp());
   }
 
   public static DeltaTables.Write write(Dataset<Row> rows, String runId) {
-    return new DeltaTables.Write(TABLE, rows.withColumn("run_id", lit(runId)), "run_id");
+    return new DeltaTables.Write(TableDocs.BASE_LOWER_BOUNDS, TableDocs.BASE_LOWER_BOUNDS.stamp(rows, runId));
   }
 }

@@ -26,12 +26,20 @@ public final class DeltaTables {
   /**
    * One table's rows for one run; {@code rows} must carry {@code run_id}. The write replaces the
    * run's rows, narrowed by {@code alsoWhere} when a table keeps several rows per run (runs: one
-   * per command). {@code partitionBy} must be the table's documented partitioning
-   * ({@link TableDocs.TableDoc#partitionedBy()}).
+   * per command). The table's name and partitioning come from its registry entry
+   * ({@link TableDocs.TableDef}).
    */
-  public record Write(String table, Dataset<Row> rows, String alsoWhere, String[] partitionBy) {
-    public Write(String table, Dataset<Row> rows, String... partitionBy) {
-      this(table, rows, null, partitionBy);
+  public record Write(TableDocs.TableDef def, Dataset<Row> rows, String alsoWhere) {
+    public Write(TableDocs.TableDef def, Dataset<Row> rows) {
+      this(def, rows, null);
+    }
+
+    public String table() {
+      return def.name();
+    }
+
+    public String[] partitionBy() {
+      return def.partitionedBy().toArray(new String[0]);
     }
   }
 

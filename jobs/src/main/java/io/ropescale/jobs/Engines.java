@@ -1,44 +1,42 @@
 package io.ropescale.jobs;
 
-import io.ropescale.rope.RopeInputException;
-import java.util.Locale;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Which engine computes the heavy statistics: {@code sql} (built-in expressions only, so the
- * RAPIDS Accelerator can place every operator on the GPU) or {@code jvm} (hand kernels in
- * mapPartitions, fastest on CPUs). {@code auto} picks sql exactly when the RAPIDS plugin is active.
+ * Picks a stage's engine, the same way for every stage: {@code jvm} and {@code sql} as asked;
+ * {@code auto} picks sql exactly when the RAPIDS Accelerator is loaded ({@code spark.plugins} names
+ * {@link #RAPIDS_PLUGIN}) and enabled ({@code spark.rapids.sql.enabled} is not false). The session's
+ * answer is taken once, at its first stage, so every stage of a run agrees.
  */
-public enum Engines {
-  JVM, SQL;
+public final class Engines {
+  public static final String RAPIDS_PLUGIN = "com.nvidia.spark.SQLPlugin";
+  private static final Map<SparkSession, Boolean> SQL_BY_SESSION = Collections.synchronizedMap(new WeakHashMap<>());
 
-  public static Engines choose(SparkSession spark, String requested) {
-    String r = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
-    switch (r) {
-      case "jvm":
-        return JVM;
-      case "sql":
-        return SQL;
-      case "auto":
-        return rapidsActive(spark) ? SQL : JVM;
-      default:
-        throw new RopeInputException("engine", requested, "must be auto, jvm or sql");
+  private Engines() {}
+
+  /** The stage's engine for this session: {@code jvm} or {@code sql} as asked, or by {@link #rapidsActive}. */
+  public static <E extends Engine> E choose(SparkSession spark, Engine.Choice choice, E jvm, E sql) {
+    if (jvm.kind() != Engine.Kind.JVM || sql.kind() != Engine.Kind.SQL) {
+      throw new IllegalArgumentException("engines out of order: " + jvm.name() + ", " + sql.name());
     }
+    return switch (choice) {
+      case JVM -> jvm;
+      case SQL -> sql;
+      case AUTO -> SQL_BY_SESSION.computeIfAbsent(spark, Engines::rapidsActive) ? sql : jvm;
+    };
   }
 
-  public static void validate(String requested) {
-    if (requested != null && !requested.trim().toLowerCase(Locale.ROOT).matches("auto|jvm|sql")) {
-      throw new RopeInputException("engine", requested, "must be auto, jvm or sql");
-    }
-  }
-
+  /** Whether the RAPIDS SQL plugin is loaded and enabled in this session. */
   static boolean rapidsActive(SparkSession spark) {
-    String plugins = spark.conf().get("spark.plugins", "");
-    return plugins.contains("com.nvidia.spark.SQLPlugin")
-        && !"false".equalsIgnoreCase(spark.conf().get("spark.rapids.sql.enabled", "true"));
+    return rapidsActive(spark.conf().get("spark.plugins", ""), spark.conf().get("spark.rapids.sql.enabled", "true"));
   }
 
-  public String label() {
-    return name().toLowerCase(Locale.ROOT);
+  /** From the two settings: {@code spark.plugins} and {@code spark.rapids.sql.enabled}. */
+  static boolean rapidsActive(String plugins, String sqlEnabled) {
+    return java.util.Arrays.stream(plugins.split(",")).map(String::trim).anyMatch(RAPIDS_PLUGIN::equals)
+        && !"false".equalsIgnoreCase(sqlEnabled.trim());
   }
 }

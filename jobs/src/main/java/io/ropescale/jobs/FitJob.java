@@ -2,7 +2,6 @@ package io.ropescale.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log10;
 
 import io.ropescale.rope.RopeInputException;
@@ -13,10 +12,7 @@ import org.apache.spark.ml.regression.LinearRegression;
 import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code ropescale fit}: Spark MLlib least squares of the scaling laws on a run's tables, set
@@ -25,19 +21,10 @@ import org.apache.spark.sql.types.StructType;
  * Theorem 2: T_extra = 2pi b^(d_extra/d), so slope d_extra/d and intercept log10 2pi exactly).
  */
 public final class FitJob {
-  public static final String TABLE = "scaling_fits";
   static final double MEN_SLOPE = 1.628;
   static final double MEN_COEFFICIENT = 0.0424;
 
-  static final StructType SCHEMA = new StructType()
-      .add("fit", DataTypes.StringType, false)
-      .add("group_key", DataTypes.StringType, false)
-      .add("slope", DataTypes.DoubleType, false)
-      .add("intercept", DataTypes.DoubleType, false)
-      .add("r2", DataTypes.DoubleType, true)
-      .add("rows", DataTypes.LongType, false)
-      .add("reference_slope", DataTypes.DoubleType, true)
-      .add("reference_intercept", DataTypes.DoubleType, true);
+  private static final TypedRows ROWS = TableDocs.SCALING_FITS.rows();
 
   private FitJob() {}
 
@@ -88,7 +75,7 @@ public final class FitJob {
             ratio.get(0).isNullAt(0) ? "-" : String.format(java.util.Locale.ROOT, "%.3f..%.3f", ratio.get(0).getDouble(0),
                 ratio.get(0).getDouble(1)), ratio.get(0).getLong(2), unbroken.isEmpty() ? "none" : unbroken));
         if (l != null) {
-          rows.add(RowFactory.create(p[1], model, l.slope(), l.intercept(), l.r2(), l.rows(), 1.0, 0.0));
+          rows.add(row(l, p[1], model, 1.0, 0.0));
         }
       }
     }
@@ -107,8 +94,8 @@ public final class FitJob {
         Line l = fit(ok.where(col("rotary_dim").equalTo(dim))
             .select(log10(col("context")).as("x"), log10(col("lower_bound_base")).as("y")));
         if (l != null) {
-          rows.add(RowFactory.create("base_lower_bound_vs_context", "rotary_dim=" + dim, l.slope(), l.intercept(),
-              l.r2(), l.rows(), dim == 128 ? MEN_SLOPE : null, dim == 128 ? Math.log10(MEN_COEFFICIENT) : null));
+          rows.add(row(l, "base_lower_bound_vs_context", "rotary_dim=" + dim, dim == 128 ? MEN_SLOPE : null,
+              dim == 128 ? Math.log10(MEN_COEFFICIENT) : null));
         }
       }
     }
@@ -120,30 +107,36 @@ public final class FitJob {
         Line l = fit(larger.where(col("model").equalTo(g.getString(0)).and(col("tune_len").equalTo(g.getLong(1))))
             .select(log10(col("effective_base")).as("x"), log10(col("extrapolation_bound")).as("y")));
         if (l != null) {
-          rows.add(RowFactory.create("extrapolation_bound_vs_base", g.getString(0) + "/T" + g.getLong(1),
-              l.slope(), l.intercept(), l.r2(), l.rows(), (double) g.getInt(2) / g.getInt(3),
-              Math.log10(2 * Math.PI)));
+          rows.add(row(l, "extrapolation_bound_vs_base", g.getString(0) + "/T" + g.getLong(1),
+              (double) g.getInt(2) / g.getInt(3), Math.log10(2 * Math.PI)));
         }
       }
     }
     Progress.info("fit: " + rows.size() + " regressions");
-    return spark.createDataFrame(rows, SCHEMA).withColumn("computed_at", current_timestamp());
+    return ROWS.frame(spark, rows).withColumn("computed_at", current_timestamp());
+  }
+
+  private static Row row(Line l, String fit, String groupKey, Double referenceSlope, Double referenceIntercept) {
+    return ROWS.row().set("fit", fit).set("group_key", groupKey).set("slope", l.slope()).set("intercept", l.intercept())
+        .set("r2", l.r2()).set("rows", l.rows()).set("reference_slope", referenceSlope)
+        .set("reference_intercept", referenceIntercept).build();
   }
 
   /** Reads a run's inputs from the warehouse (standalone {@code fit}, e.g. an Airflow task). */
   public static Dataset<Row> computeFromWarehouse(SparkSession spark, String warehouse, String runId) {
-    Dataset<Row> rb = rowsOf(spark, warehouse, ScalingLawsJob.TABLE, runId);
-    Dataset<Row> bb = rowsOf(spark, warehouse, BaseSearchJob.TABLE, runId);
-    Dataset<Row> mb = rowsOf(spark, warehouse, "model_measured_bounds", runId);
+    Dataset<Row> rb = rowsOf(spark, warehouse, TableDocs.ROPE_BOUNDS, runId);
+    Dataset<Row> bb = rowsOf(spark, warehouse, TableDocs.BASE_LOWER_BOUNDS, runId);
+    Dataset<Row> mb = rowsOf(spark, warehouse, TableDocs.MODEL_MEASURED_BOUNDS, runId);
     if (rb == null && bb == null && mb == null) {
       throw new RopeInputException("run-id", runId,
-          "has no rows in rope_bounds, base_lower_bounds or model_measured_bounds under " + warehouse + " (run scaling-laws or base-search first)");
+          "has no rows in " + TableDocs.ROPE_BOUNDS + ", " + TableDocs.BASE_LOWER_BOUNDS + " or "
+              + TableDocs.MODEL_MEASURED_BOUNDS + " under " + warehouse + " (run scaling-laws, base-search or model-attention first)");
     }
     return compute(spark, rb, bb, mb);
   }
 
-  private static Dataset<Row> rowsOf(SparkSession spark, String warehouse, String table, String runId) {
-    String path = DeltaTables.path(warehouse, table);
+  private static Dataset<Row> rowsOf(SparkSession spark, String warehouse, TableDocs.TableDef table, String runId) {
+    String path = DeltaTables.path(warehouse, table.name());
     if (!io.delta.tables.DeltaTable.isDeltaTable(spark, path)) {
       return null;
     }
@@ -152,6 +145,6 @@ public final class FitJob {
   }
 
   public static DeltaTables.Write write(Dataset<Row> rows, String runId) {
-    return new DeltaTables.Write(TABLE, rows.withColumn("run_id", lit(runId)), "run_id");
+    return new DeltaTables.Write(TableDocs.SCALING_FITS, TableDocs.SCALING_FITS.stamp(rows, runId));
   }
 }

@@ -14,24 +14,21 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Registers a warehouse's Delta tables in the session's (Hive) catalog as external tables
- * {@code ropescale.<table>} at their paths, then creates the views of {@code conf/sql/*.sql}. Each
- * view file holds one {@code CREATE OR REPLACE VIEW ropescale.<name> AS ...} and names the tables
- * it reads in a {@code -- requires: t1, t2} line; a view whose tables are not in the warehouse is
- * skipped (and a stale one dropped), so views over the corpus tables appear once the corpus stage ran.
+ * Registers a warehouse's Delta tables (the registry's, {@link TableDocs}) in the session's (Hive)
+ * catalog as external tables {@code ropescale.<table>} at their paths, then creates the views of
+ * {@code conf/sql/*.sql}. Each view file holds one {@code CREATE OR REPLACE VIEW ropescale.<name> AS
+ * ...} and names the registry tables it reads in a {@code -- requires: t1, t2} line; a view whose
+ * tables are not in the warehouse is skipped (and a stale one dropped), so views over the corpus tables appear once the corpus stage ran.
  */
 public final class RegisterTables {
   public static final String DATABASE = "ropescale";
   private static final Pattern VIEW = Pattern.compile(
       "CREATE\\s+OR\\s+REPLACE\\s+VIEW\\s+" + DATABASE + "\\.([a-z_][a-z0-9_]*)\\s", Pattern.CASE_INSENSITIVE);
   private static final Pattern REQUIRES = Pattern.compile("(?m)^--\\s*requires:\\s*(.+)$");
-  private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
   /** Tables registered (name -> location), views created, views skipped (name -> why). */
   public record Result(Map<String, String> tables, List<String> views, Map<String, String> skipped) {}
@@ -123,27 +120,29 @@ public final class RegisterTables {
     while (m.find()) {
       Arrays.stream(m.group(1).split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(out::add);
     }
+    for (String t : out) {
+      if (!TableDocs.has(t)) {
+        throw new RopeInputException("view", t, "is named in a -- requires: line but is not a ropescale table (docs/tables.md)");
+      }
+    }
     return out;
   }
 
-  /** Delta tables directly under the warehouse (not reports/, _metastore/ or hidden directories). */
+  /** The registry's tables ({@link TableDocs}) that exist as Delta tables in the warehouse, by name. */
   static List<String> deltaTables(SparkSession spark, String warehouse) {
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(warehouse);
-    List<String> out = new ArrayList<>();
     try {
-      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(root)) {
+      if (!root.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(root)) {
         throw new RopeInputException("--warehouse", warehouse, "does not exist");
-      }
-      for (FileStatus st : fs.listStatus(root)) {
-        String name = st.getPath().getName();
-        if (st.isDirectory() && TABLE_NAME.matcher(name).matches() && !name.equals("reports")
-            && DeltaTable.isDeltaTable(spark, st.getPath().toString())) {
-          out.add(name);
-        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    List<String> out = new ArrayList<>();
+    for (TableDocs.TableDef t : TableDocs.all()) {
+      if (DeltaTable.isDeltaTable(spark, DeltaTables.path(warehouse, t.name()))) {
+        out.add(t.name());
+      }
     }
     out.sort(null);
     return out;

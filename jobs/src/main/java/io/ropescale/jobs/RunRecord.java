@@ -2,33 +2,16 @@ package io.ropescale.jobs;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /** The {@code runs} table row for one run: what ran, on what, when, and what it wrote. */
 public final class RunRecord {
-  public static final String VERSION = "0.1.0";
-  private static final StructType SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("command", DataTypes.StringType, false)
-      .add("spec_name", DataTypes.StringType, true)
-      .add("spec_text", DataTypes.StringType, true)
-      .add("arguments", DataTypes.StringType, true)
-      .add("started_at", DataTypes.TimestampType, false)
-      .add("ended_at", DataTypes.TimestampType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("tables", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-      .add("ropescale_version", DataTypes.StringType, false)
-      .add("spark_version", DataTypes.StringType, false)
-      .add("delta_version", DataTypes.StringType, false)
-      .add("master", DataTypes.StringType, false);
+  public static final String VERSION = io.ropescale.Versions.project();
+  private static final TypedRows ROW = TypedRows.of(TableDocs.RUNS.schema());
 
   public final String runId;
   public final String command;
@@ -47,17 +30,17 @@ public final class RunRecord {
 
   /** The runs-table write: replaces this (run, command) row only; stages of one run keep theirs. */
   public DeltaTables.Write write(SparkSession spark, Map<String, Long> tables) {
-    return new DeltaTables.Write("runs", row(spark, tables), "command = '" + command.replace("'", "") + "'",
-        new String[] {"run_id"});
+    return new DeltaTables.Write(TableDocs.RUNS, row(spark, tables), "command = '" + command.replace("'", "") + "'");
   }
 
   /** The run's row, written last and in the same all-or-nothing commit as the results. */
   public Dataset<Row> row(SparkSession spark, Map<String, Long> tables) {
-    Row r = RowFactory.create(runId, command, specName, specText, arguments, Timestamp.from(startedAt),
-        Timestamp.from(Instant.now()), "succeeded", scala.collection.JavaConverters.mapAsScalaMap(tables),
-        VERSION, spark.version(), io.delta.package$.MODULE$.VERSION(), spark.sparkContext().master());
-    List<Row> rows = new ArrayList<>();
-    rows.add(r);
-    return spark.createDataFrame(rows, SCHEMA);
+    Row r = ROW.row().set("run_id", runId).set("command", command).set("spec_name", specName)
+        .set("spec_text", specText).set("arguments", arguments).set("started_at", Timestamp.from(startedAt))
+        .set("ended_at", Timestamp.from(Instant.now())).set("status", "succeeded").set("tables", tables)
+        .set("ropescale_version", VERSION).set("spark_version", spark.version())
+        .set("delta_version", io.delta.package$.MODULE$.VERSION()).set("master", spark.sparkContext().master())
+        .build();
+    return ROW.frame(spark, List.of(r));
   }
 }

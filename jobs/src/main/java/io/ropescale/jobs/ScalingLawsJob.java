@@ -3,7 +3,6 @@ package io.ropescale.jobs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
@@ -16,7 +15,6 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -27,27 +25,17 @@ import org.apache.spark.sql.types.StructType;
  * angle-coverage bound aggregates per-pair frequencies, which the pure core computes per RoPE type.
  */
 public final class ScalingLawsJob {
-  public static final String TABLE = "rope_bounds";
   private static final double TWO_PI = 2 * Math.PI;
 
-  static final StructType CONFIG_SCHEMA = new StructType()
-      .add("model", DataTypes.StringType, false)
-      .add("config_id", DataTypes.StringType, false)
-      .add("head_dim", DataTypes.IntegerType, false)
-      .add("rotary_dim", DataTypes.IntegerType, false)
-      .add("train_len", DataTypes.LongType, false)
-      .add("pretrain_base", DataTypes.DoubleType, false)
-      .add("tune_len", DataTypes.LongType, false)
-      .add("base", DataTypes.DoubleType, false)
-      .add("rope_type", DataTypes.StringType, false)
-      .add("rope_factor", DataTypes.DoubleType, true)
-      .add("effective_base", DataTypes.DoubleType, false);
+  /** A configuration's inputs: the rope_bounds columns known before any law is evaluated. */
+  static final TypedRows CONFIG = TableDocs.ROPE_BOUNDS.rowsOf("model", "config_id", "head_dim", "rotary_dim",
+      "train_len", "pretrain_base", "tune_len", "base", "rope_type", "rope_factor", "effective_base");
 
-  static final StructType PAIR_SCHEMA = new StructType()
+  static final TypedRows PAIR = TypedRows.of(new StructType()
       .add("config_id", DataTypes.StringType, false)
       .add("pair", DataTypes.IntegerType, false)
       .add("theta_pre", DataTypes.DoubleType, false)
-      .add("theta", DataTypes.DoubleType, false);
+      .add("theta", DataTypes.DoubleType, false));
 
   private ScalingLawsJob() {}
 
@@ -57,11 +45,13 @@ public final class ScalingLawsJob {
     for (Configuration c : configs) {
       RopeConfig rc = c.config();
       double factor = rc.scaling().factor();
-      rows.add(RowFactory.create(c.model(), c.configId(), rc.headDim(), rc.rotaryDim(), rc.trainLen(),
-          rc.pretrainBase(), rc.tuneLen(), rc.base(), rc.scaling().type(), Double.isNaN(factor) ? null : factor,
-          RopeTypes.effectiveBase(rc)));
+      rows.add(CONFIG.row().set("model", c.model()).set("config_id", c.configId()).set("head_dim", rc.headDim())
+          .set("rotary_dim", rc.rotaryDim()).set("train_len", rc.trainLen()).set("pretrain_base", rc.pretrainBase())
+          .set("tune_len", rc.tuneLen()).set("base", rc.base()).set("rope_type", rc.scaling().type())
+          .set("rope_factor", Double.isNaN(factor) ? null : factor)
+          .set("effective_base", RopeTypes.effectiveBase(rc)).build());
     }
-    return spark.createDataFrame(rows, CONFIG_SCHEMA);
+    return CONFIG.frame(spark, rows);
   }
 
   /** Per-pair pre-training and tuned frequencies, one row per (configuration, pair). */
@@ -71,10 +61,11 @@ public final class ScalingLawsJob {
       double[] pre = RopeTypes.pretrainTheta(c.config());
       double[] theta = RopeTypes.theta(c.config());
       for (int n = 0; n < theta.length; n++) {
-        rows.add(RowFactory.create(c.configId(), n, pre[n], theta[n]));
+        rows.add(PAIR.row().set("config_id", c.configId()).set("pair", n).set("theta_pre", pre[n])
+            .set("theta", theta[n]).build());
       }
     }
-    return spark.createDataFrame(rows, PAIR_SCHEMA);
+    return PAIR.frame(spark, rows);
   }
 
   /** The rope_bounds rows (without run_id), as one optimisable plan. */
@@ -101,7 +92,8 @@ public final class ScalingLawsJob {
         .withColumn("critical_base", b0)
         .withColumn("regime", RopeFunctions.regime(b, col("critical_base")))
         .withColumn("extrapolation_bound", RopeFunctions.extrapolationBound(d, trainLen, bPre, tuneLen, b))
-        .withColumn("critical_dim_tuned", RopeFunctions.criticalDimTuned(d, tuneLen, b))
+        .withColumn("critical_dim_tuned", RopeFunctions.criticalDimTuned(d, trainLen, bPre, tuneLen, b))
+        .withColumn("critical_dim_tuned_formula", RopeFunctions.criticalDimTunedFormula(d, tuneLen, b))
         .withColumn("beta_quarter", RopeFunctions.betaQuarter(tuneLen))
         .withColumn("beta_half", RopeFunctions.betaHalf(tuneLen))
         .withColumn("beta_full", RopeFunctions.betaFull(tuneLen))
@@ -114,8 +106,6 @@ public final class ScalingLawsJob {
   public static DeltaTables.Write write(SparkSession spark, SweepSpec spec, String runId) {
     List<Configuration> configs = spec.configurations();
     Progress.info("scaling-laws: " + configs.size() + " configurations (" + spec.models.size() + " models)");
-    Dataset<Row> rows = bounds(spark, configs).withColumn("run_id", lit(runId));
-    // partitioned by run, then model: dashboards filter by both (docs/tables.md, Partitioning)
-    return new DeltaTables.Write(TABLE, rows, "run_id", "model");
+    return new DeltaTables.Write(TableDocs.ROPE_BOUNDS, TableDocs.ROPE_BOUNDS.stamp(bounds(spark, configs), runId));
   }
 }

@@ -3,11 +3,13 @@ package io.ropescale.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ropescale.jobs.TableDocs;
 
 /**
  * The dashboard's Vega-Lite specs. They are static: data comes in as named datasets
- * ({@code data: {name: ...}}) that the page supplies from its embedded JSON, and the only values
- * set from data (select options, the engine shown) are JSON values, never spliced into expressions.
+ * ({@code data: {name: ...}}; a table's rows under the table's registry name) that the page
+ * supplies from its embedded JSON, and the only values set from data (select options, the engine
+ * shown) are JSON values, never spliced into expressions.
  */
 final class Charts {
   private Charts() {}
@@ -56,7 +58,7 @@ final class Charts {
            "y": {"field": "label_y", "type": "quantitative", "scale": null},
            "text": {"field": "label"},
            "color": {"field": "series", "type": "nominal"}}},
-        {"data": {"name": "rope_bounds"},
+        {"data": {"name": "%2$s"},
          "transform": [%1$s],
          "mark": {"type": "line", "strokeWidth": 1.5, "opacity": 0.6},
          "encoding": {
@@ -67,7 +69,7 @@ final class Charts {
            "color": {"field": "series", "type": "nominal"},
            "detail": {"field": "series"},
            "order": {"field": "effective_base", "type": "quantitative"}}},
-        {"data": {"name": "rope_bounds"},
+        {"data": {"name": "%2$s"},
          "transform": [%1$s,
            {"calculate": "datum.unbounded ? 'smaller-base, b ≤ b₃ (unbounded in theory)' : datum.regime == 'larger-base' ? 'larger-base (b > b₀)' : 'smaller-base (b₃ < b ≤ b₀)'", "as": "regime_label"}],
          "mark": {"type": "point", "filled": true, "size": 85, "opacity": 0.95},
@@ -82,21 +84,21 @@ final class Charts {
              {"field": "effective_base", "type": "quantitative", "format": ",.1f", "title": "effective base"},
              {"field": "regime"}, {"field": "extrapolation_bound", "type": "quantitative", "format": ",.1f", "title": "T_extra (tokens)"},
              {"field": "angle_coverage_bound", "type": "quantitative", "format": ",.1f", "title": "angle-coverage bound (tokens)"},
-             {"field": "critical_dim", "title": "d_extra"}, {"field": "critical_dim_tuned", "title": "d'_extra"},
+             {"field": "critical_dim", "title": "d_extra"}, {"field": "critical_dim_tuned", "title": "critical dim in force"},
              {"field": "critical_base", "type": "quantitative", "format": ",.2f", "title": "b₀"}]}}
        ],
        "resolve": {"scale": {"color": "shared"}}}
-      """.formatted(LOOKUP_CONFIG);
+      """.formatted(LOOKUP_CONFIG, TableDocs.ROPE_BOUNDS.name());
 
   static final String CRITICAL_DIM = """
       {"width": 640, "height": {"step": 10},
        "title": {"text": "Critical dimension per configuration",
          "subtitle": ["d_extra = 2⌈(d/2)·log_{b_pre}(T_train/2π)⌉ (Liu et al., Lemma 1): pairs below it saw full periods in pre-training;",
-                      "d'_extra = 2⌈(d/2)·log_b(T_tune/2π)⌉ (section 3.3) for the tuned base. Tick: the rotary dimension d."]},
-       "data": {"name": "rope_bounds"},
+                      "in force after tuning: d_extra when b > b₀ (Theorem 2), else d'_extra = 2⌈(d/2)·log_b(T_tune/2π)⌉ (§3.3). Tick: the rotary dimension d."]},
+       "data": {"name": "%2$s"},
        "transform": [%1$s,
          {"fold": ["critical_dim", "critical_dim_tuned"], "as": ["measure", "dims"]},
-         {"calculate": "datum.measure == 'critical_dim' ? 'd_extra (pre-training, Lemma 1)' : 'd′_extra (tuned base, §3.3)'", "as": "measure_label"}],
+         {"calculate": "datum.measure == 'critical_dim' ? 'd_extra (pre-training, Lemma 1)' : 'in force after tuning (Theorem 2; d′_extra when b ≤ b₀)'", "as": "measure_label"}],
        "layer": [
         {"mark": {"type": "bar", "height": {"band": 0.9}},
          "encoding": {
@@ -113,17 +115,17 @@ final class Charts {
            "y": {"field": "config_id", "type": "nominal", "sort": {"field": "order", "op": "min"}},
            "x": {"field": "rotary_dim", "type": "quantitative"}}}
        ]}
-      """.formatted(LOOKUP_CONFIG);
+      """.formatted(LOOKUP_CONFIG, TableDocs.ROPE_BOUNDS.name());
 
   static final String PROFILE = """
       {"params": [{"name": "grp", "value": null,
                    "bind": {"input": "select", "options": [], "name": "configuration group: "}}],
        "title": {"text": "Similar-token margin B(m) and out-of-distribution pairs per base",
          "subtitle": ["Men et al. (NeurIPS 2024): a base supports context L when B(m) = Σ cos(m·θ_n) ≥ 0 for all m ≤ L;",
-                      "ood_pairs(m) counts pairs whose angle m·θ_n exceeds the angles seen in training (DESIGN.md §4). Pick a group below the chart."]},
+                      "ood_pairs(m) counts pairs whose angle m·θ_n exceeds the angles seen in training (docs/theory.md §4). Pick a group below the chart."]},
        "vconcat": [
         {"width": 760, "height": 260,
-         "data": {"name": "attention_profile"},
+         "data": {"name": "%2$s"},
          "transform": [%1$s, {"filter": "datum.series == grp && datum.position_start >= 1"}],
          "layer": [
           {"mark": {"type": "rule", "color": "#999", "strokeDash": [4, 3]}, "data": {"values": [{"zero": 0}]},
@@ -140,7 +142,7 @@ final class Charts {
                          {"field": "margin_mean", "format": ".4f", "title": "mean B(m)/(d/2)"},
                          {"field": "margin_min", "format": ".4f", "title": "min B(m)/(d/2)"}]}}]},
         {"width": 760, "height": 200,
-         "data": {"name": "attention_profile"},
+         "data": {"name": "%2$s"},
          "transform": [%1$s, {"filter": "datum.series == grp && datum.position_start >= 1"}],
          "mark": {"type": "line", "strokeWidth": 1.2, "interpolate": "step-after"},
          "encoding": {
@@ -154,7 +156,7 @@ final class Charts {
                        {"field": "ood_pairs_max", "title": "max ood pairs"}]}}
        ],
        "resolve": {"scale": {"color": "shared"}}}
-      """.formatted(LOOKUP_CONFIG_BASE);
+      """.formatted(LOOKUP_CONFIG_BASE, TableDocs.ATTENTION_PROFILE.name());
 
   static final String ATTENTION_BOUNDS = """
       {"params": [{"name": "engine", "value": null}],
@@ -162,7 +164,7 @@ final class Charts {
        "title": {"text": "Measured bounds vs closed forms, per base (log-log)",
          "subtitle": ["First position where the margin B(m) turns negative and where the first pair leaves its trained angles,",
                       "beside the paper's T_extra and the angle-coverage bound (small points on top). Missing points: not reached up to max_position."]},
-       "data": {"name": "attention_bounds"},
+       "data": {"name": "%2$s"},
        "transform": [%1$s, {"filter": "datum.engine == engine"},
          {"fold": ["first_negative_margin", "first_ood_position", "extrapolation_bound", "angle_coverage_bound"], "as": ["measure", "tokens"]},
          {"filter": "isValid(datum.tokens) && datum.tokens > 0"},
@@ -186,7 +188,7 @@ final class Charts {
            "tooltip": [{"field": "config_id", "title": "configuration"}, {"field": "measure_label", "title": "bound"},
                        {"field": "tokens", "format": ",.0f", "title": "tokens"}, {"field": "max_position", "format": ",", "title": "max_position"}]}}
        ]}
-      """.formatted(LOOKUP_CONFIG);
+      """.formatted(LOOKUP_CONFIG, TableDocs.ATTENTION_BOUNDS.name());
 
   static final String BASE_LOWER_BOUNDS = """
       {"width": 760, "height": 380,
@@ -213,7 +215,7 @@ final class Charts {
            "color": {"field": "what", "type": "nominal"},
            "tooltip": [{"field": "what", "title": "point"}, {"field": "context", "format": ",", "title": "L"},
                        {"field": "base", "format": ",.0f", "title": "base"}]}},
-        {"data": {"name": "base_lower_bounds"},
+        {"data": {"name": "%1$s"},
          "transform": [{"fold": ["lower_bound_base", "safe_base"], "as": ["measure", "value"]},
            {"filter": "isValid(datum.value) && datum.value > 0"},
            {"calculate": "datum.measure == 'lower_bound_base' ? 'lower bound (this run)' : 'safe bound (this run)'", "as": "what"}],
@@ -228,13 +230,13 @@ final class Charts {
                        {"field": "value", "format": ",.1f", "title": "base"}]}}
        ],
        "resolve": {"scale": {"color": "shared"}}}
-      """;
+      """.formatted(TableDocs.BASE_LOWER_BOUNDS.name());
 
   static final String COVERAGE = """
       {"title": {"text": "Corpus coverage per configuration",
          "subtitle": ["Rows: corpus · configuration. Share of the corpus's tokens and repeats each configuration handles: within the tuning length, within the",
                       "extrapolation bound T_extra, with no out-of-distribution pair, and repeats the margin B(m) still discriminates."]},
-       "data": {"name": "corpus_coverage"},
+       "data": {"name": "%2$s"},
        "transform": [%1$s,
          {"fold": ["share_tokens_within_tune_len", "share_tokens_within_extrapolation_bound", "share_tokens_without_ood_pairs",
                    "share_repeats_within_extrapolation_bound", "share_repeats_discriminated"], "as": ["measure", "share"]},
@@ -256,12 +258,12 @@ final class Charts {
            "text": {"field": "share", "type": "quantitative", "format": ".0%%"},
            "color": {"condition": {"test": "datum.share > 0.6", "value": "white"}, "value": "#222"}}}
        ]}
-      """.formatted(LOOKUP_CONFIG);
+      """.formatted(LOOKUP_CONFIG, TableDocs.CORPUS_COVERAGE.name());
 
   static final String HISTOGRAM = """
       {"width": 760, "height": 240,
        "title": {"text": "Document length histogram", "subtitle": "Documents per token-length bucket [start, end) of each corpus."},
-       "data": {"name": "document_length_histogram"},
+       "data": {"name": "%1$s"},
        "transform": [{"calculate": "format(datum.bucket_start, ',') + '–' + format(datum.bucket_end, ',')", "as": "bucket_label"}],
        "mark": {"type": "bar"},
        "encoding": {
@@ -273,7 +275,7 @@ final class Charts {
          "tooltip": [{"field": "corpus"}, {"field": "bucket_start", "format": ",", "title": "from (tokens)"},
                      {"field": "bucket_end", "format": ",", "title": "to (tokens, excl.)"},
                      {"field": "documents", "format": ","}, {"field": "tokens", "format": ","}]}}
-      """;
+      """.formatted(TableDocs.DOCUMENT_LENGTH_HISTOGRAM.name());
 
   static final String MODEL_EXCESS = """
       {"width": 760, "height": 340,

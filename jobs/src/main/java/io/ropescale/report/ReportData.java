@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.ropescale.jobs.DeltaTables;
+import io.ropescale.jobs.TableDocs;
 import io.ropescale.rope.RopeInputException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -90,7 +91,7 @@ public final class ReportData {
 
   /** The newest run in {@code runs} by ended_at. */
   public static String latestRun(SparkSession spark, String warehouse) {
-    Dataset<Row> runs = DeltaTables.read(spark, warehouse, "runs");
+    Dataset<Row> runs = DeltaTables.read(spark, warehouse, TableDocs.RUNS.name());
     List<Row> r = runs.orderBy(desc("ended_at"), desc("run_id")).select("run_id").limit(1).collectAsList();
     if (r.isEmpty()) {
       throw new RopeInputException("warehouse", warehouse, "has no runs yet");
@@ -101,44 +102,44 @@ public final class ReportData {
   /** Reads every table the dashboard shows, for one run. */
   public static ReportData load(SparkSession spark, String warehouse, String runId) {
     ReportData d = new ReportData(runId, warehouse, Instant.now());
-    Dataset<Row> runs = runRows(spark, warehouse, "runs", runId);
+    Dataset<Row> runs = runRows(spark, warehouse, TableDocs.RUNS, runId);
     if (runs == null || runs.isEmpty()) {
       throw new RopeInputException("run-id", runId, "is not a run of " + warehouse + " (no row in its runs table)");
     }
-    d.put(collect("runs", runs.orderBy("ended_at", "command"), null)); // one row per command of the run
-    add(d, spark, warehouse, "rope_bounds", "model", "rope_type", "tune_len", "base", "config_id");
+    d.put(collect(TableDocs.RUNS.name(), runs.orderBy("ended_at", "command"), null)); // one row per command of the run
+    add(d, spark, warehouse, TableDocs.ROPE_BOUNDS, "model", "rope_type", "tune_len", "base", "config_id");
     addProfile(d, spark, warehouse);
-    add(d, spark, warehouse, "attention_bounds", "model", "config_id", "engine");
-    add(d, spark, warehouse, "base_lower_bounds", "rotary_dim", "grid_per_decade", "context");
-    add(d, spark, warehouse, "scaling_fits", "fit", "group_key");
-    add(d, spark, warehouse, "corpus_coverage", "corpus", "model", "config_id", "engine");
-    add(d, spark, warehouse, "document_length_histogram", "corpus", "bucket_start");
-    addList(d, spark, warehouse, "quarantine", LIST_ROWS, new String[] {"corpus", "path", "reason"}, "corpus", "path");
+    add(d, spark, warehouse, TableDocs.ATTENTION_BOUNDS, "model", "config_id", "engine");
+    add(d, spark, warehouse, TableDocs.BASE_LOWER_BOUNDS, "rotary_dim", "grid_per_decade", "context");
+    add(d, spark, warehouse, TableDocs.SCALING_FITS, "fit", "group_key");
+    add(d, spark, warehouse, TableDocs.CORPUS_COVERAGE, "corpus", "model", "config_id", "engine");
+    add(d, spark, warehouse, TableDocs.DOCUMENT_LENGTH_HISTOGRAM, "corpus", "bucket_start");
+    addList(d, spark, warehouse, TableDocs.QUARANTINE, LIST_ROWS, new String[] {"corpus", "path", "reason"}, "corpus", "path");
     addModel(d, spark, warehouse);
-    addList(d, spark, warehouse, "documents", DOCUMENT_ROWS, new String[] {"corpus", "doc_id", "path", "characters", "tokens"},
+    addList(d, spark, warehouse, TableDocs.DOCUMENTS, DOCUMENT_ROWS, new String[] {"corpus", "doc_id", "path", "characters", "tokens"},
         "-tokens", "corpus", "doc_id");
     return d;
   }
 
   /** This run's rows of a table, or null when the table does not exist. */
-  static Dataset<Row> runRows(SparkSession spark, String warehouse, String table, String runId) {
-    String path = DeltaTables.path(warehouse, table);
+  static Dataset<Row> runRows(SparkSession spark, String warehouse, TableDocs.TableDef table, String runId) {
+    String path = DeltaTables.path(warehouse, table.name());
     if (!DeltaTable.isDeltaTable(spark, path)) {
       return null;
     }
     return spark.read().format("delta").load(path).where(col("run_id").equalTo(lit(runId)));
   }
 
-  private static void add(ReportData d, SparkSession spark, String wh, String table, String... order) {
+  private static void add(ReportData d, SparkSession spark, String wh, TableDocs.TableDef table, String... order) {
     Dataset<Row> rows = runRows(spark, wh, table, d.runId);
     if (rows != null) {
-      d.put(collect(table, rows.orderBy(existing(rows, order)), null));
+      d.put(collect(table.name(), rows.orderBy(existing(rows, order)), null));
     }
   }
 
   /** Long tables (one row per document or file): only the first {@code limit} rows, with the total. */
-  private static void addList(ReportData d, SparkSession spark, String wh, String table, int limit, String[] columns,
-      String... order) {
+  private static void addList(ReportData d, SparkSession spark, String wh, TableDocs.TableDef table, int limit,
+      String[] columns, String... order) {
     Dataset<Row> rows = runRows(spark, wh, table, d.runId);
     if (rows == null) {
       return;
@@ -147,7 +148,7 @@ public final class ReportData {
     Column[] cols = Arrays.stream(columns).filter(present::contains).map(Column::new).toArray(Column[]::new);
     long total = rows.count();
     Dataset<Row> shown = rows.orderBy(existing(rows, order)).select(cols).limit(limit);
-    d.put(collect(table, shown, total > limit ? "first " + limit + " of " + total + " rows" : null));
+    d.put(collect(table.name(), shown, total > limit ? "first " + limit + " of " + total + " rows" : null));
   }
 
   /**
@@ -157,7 +158,7 @@ public final class ReportData {
    * position-weighted means).
    */
   private static void addProfile(ReportData d, SparkSession spark, String wh) {
-    Dataset<Row> rows = runRows(spark, wh, "attention_profile", d.runId);
+    Dataset<Row> rows = runRows(spark, wh, TableDocs.ATTENTION_PROFILE, d.runId);
     if (rows == null) {
       return;
     }
@@ -194,7 +195,7 @@ public final class ReportData {
           .drop("bin");
     }
     // only what the charts and tooltips read: the page stays small for many configurations
-    Table t = collect("attention_profile", rows.orderBy("model", "config_id", "position_start")
+    Table t = collect(TableDocs.ATTENTION_PROFILE.name(), rows.orderBy("model", "config_id", "position_start")
         .select(PROFILE_COLUMNS.stream().map(Column::new).toArray(Column[]::new)), null);
     if (condense) {
       notes.add("buckets merged into " + PROFILE_BINS_PER_OCTAVE + " log-spaced bins per octave (" + before
@@ -214,9 +215,9 @@ public final class ReportData {
    * same bases and distances (d from model_qk_correlation).
    */
   private static void addModel(ReportData d, SparkSession spark, String wh) {
-    add(d, spark, wh, "model_measured_bounds", "model", "variant");
+    add(d, spark, wh, TableDocs.MODEL_MEASURED_BOUNDS, "model", "variant");
     String bin = "floor(log2(position_start + 1) * " + MODEL_BINS_PER_OCTAVE + ")";
-    Dataset<Row> profile = runRows(spark, wh, "model_position_profile", d.runId);
+    Dataset<Row> profile = runRows(spark, wh, TableDocs.MODEL_POSITION_PROFILE, d.runId);
     if (profile != null) {
       Dataset<Row> first = profile.where(col("layer").equalTo(profile.agg(expr("min(layer)")).head().get(0)));
       d.put(collect("model_position_profile", first.withColumn("bin", expr(bin))
@@ -230,8 +231,8 @@ public final class ReportData {
           .drop("bin").where(col("excess_mean").isNotNull()).orderBy("model", "variant", "position_start"),
           "first recorded layer; buckets merged into " + MODEL_BINS_PER_OCTAVE + " log-spaced bins per octave"));
     }
-    Dataset<Row> logits = runRows(spark, wh, "model_logit_profile", d.runId);
-    Dataset<Row> qk = runRows(spark, wh, "model_qk_correlation", d.runId);
+    Dataset<Row> logits = runRows(spark, wh, TableDocs.MODEL_LOGIT_PROFILE, d.runId);
+    Dataset<Row> qk = runRows(spark, wh, TableDocs.MODEL_QK_CORRELATION, d.runId);
     if (logits != null && qk != null && !qk.isEmpty()) {
       int headDim = qk.select("head_dim").head().getInt(0);
       Dataset<Row> first = logits.where(col("layer").equalTo(logits.agg(expr("min(layer)")).head().get(0)));

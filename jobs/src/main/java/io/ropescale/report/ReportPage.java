@@ -1,6 +1,7 @@
 package io.ropescale.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ropescale.jobs.TableDocs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -72,7 +73,7 @@ public final class ReportPage {
     page.put("datasets", datasets);
 
     StringBuilder h = new StringBuilder(1 << 20);
-    List<Map<String, Object>> runs = data.rows("runs");
+    List<Map<String, Object>> runs = data.rows(TableDocs.RUNS.name());
     Map<String, Object> run = runs.get(runs.size() - 1); // the run's last command (rows are ordered by ended_at)
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -123,34 +124,34 @@ public final class ReportPage {
 
   private Section extrapolationSection() {
     String intro = "Scaling laws of RoPE-based extrapolation (Liu et al., ICLR 2024) for every configuration of the run.";
-    if (!data.hasRows("rope_bounds")) {
-      return absent("extrapolation", "Extrapolation bound vs base", intro, "rope_bounds");
+    if (!data.hasRows(TableDocs.ROPE_BOUNDS.name())) {
+      return absent("extrapolation", "Extrapolation bound vs base", intro, TableDocs.ROPE_BOUNDS.name());
     }
     datasets.put("thresholds", thresholds());
-    Chart c = new Chart("chart-extrapolation", List.of("rope_bounds", "configs", "thresholds"),
-        Charts.parse(Charts.EXTRAPOLATION), data.rows("rope_bounds").size());
+    Chart c = new Chart("chart-extrapolation", List.of(TableDocs.ROPE_BOUNDS.name(), "configs", "thresholds"),
+        Charts.parse(Charts.EXTRAPOLATION), data.rows(TableDocs.ROPE_BOUNDS.name()).size());
     return new Section("extrapolation", "Extrapolation bound vs base", intro, List.of(c), null, null);
   }
 
   private Section criticalDimSection() {
     String intro = "How many rotary dimensions saw a full period of their angle during pre-training and at the tuned base.";
-    if (!data.hasRows("rope_bounds")) {
-      return absent("critical-dim", "Critical dimension", intro, "rope_bounds");
+    if (!data.hasRows(TableDocs.ROPE_BOUNDS.name())) {
+      return absent("critical-dim", "Critical dimension", intro, TableDocs.ROPE_BOUNDS.name());
     }
-    Chart c = new Chart("chart-critical-dim", List.of("rope_bounds", "configs"), Charts.parse(Charts.CRITICAL_DIM),
-        2L * data.rows("rope_bounds").size());
+    Chart c = new Chart("chart-critical-dim", List.of(TableDocs.ROPE_BOUNDS.name(), "configs"), Charts.parse(Charts.CRITICAL_DIM),
+        2L * data.rows(TableDocs.ROPE_BOUNDS.name()).size());
     return new Section("critical-dim", "Critical dimension", intro, List.of(c), null, null);
   }
 
   private Section profileSection() {
     String title = "B(m) curves and ood_pairs per base";
     String intro = "Per-position statistics of each configuration (attention_profile), condensed into position buckets.";
-    if (!data.hasRows("attention_profile")) {
-      return absent("profile", title, intro, "attention_profile");
+    if (!data.hasRows(TableDocs.ATTENTION_PROFILE.name())) {
+      return absent("profile", title, intro, TableDocs.ATTENTION_PROFILE.name());
     }
     Map<String, Map<String, Object>> byId = configsById();
     Map<String, Long> pointsPerSeries = new LinkedHashMap<>();
-    for (Map<String, Object> r : data.rows("attention_profile")) {
+    for (Map<String, Object> r : data.rows(TableDocs.ATTENTION_PROFILE.name())) {
       Map<String, Object> cfg = byId.get(String.valueOf(r.get("config_id")));
       if (cfg != null && num(r.get("position_start")) >= 1) {
         pointsPerSeries.merge(String.valueOf(cfg.get("series")), 1L, Long::sum);
@@ -160,26 +161,26 @@ public final class ReportPage {
         .map(c -> String.valueOf(c.get("series"))).filter(pointsPerSeries::containsKey).toList()));
     ObjectNode spec = Charts.withSelect(Charts.parse(Charts.PROFILE), "grp", series);
     // margin (line) + ood (line): one item per point of the first group in each
-    Chart c = new Chart("chart-profile", List.of("attention_profile", "configs"), spec,
+    Chart c = new Chart("chart-profile", List.of(TableDocs.ATTENTION_PROFILE.name(), "configs"), spec,
         2 * pointsPerSeries.getOrDefault(series.get(0), 0L));
-    return new Section("profile", title, intro, List.of(c), data.table("attention_profile").note(), null);
+    return new Section("profile", title, intro, List.of(c), data.table(TableDocs.ATTENTION_PROFILE.name()).note(), null);
   }
 
   private Section attentionBoundsSection() {
     String title = "Measured attention bounds";
     String intro = "Where the margin first turns negative and where the first pair goes out of distribution (attention_bounds).";
-    if (!data.hasRows("attention_bounds")) {
-      return absent("attention-bounds", title, intro, "attention_bounds");
+    if (!data.hasRows(TableDocs.ATTENTION_BOUNDS.name())) {
+      return absent("attention-bounds", title, intro, TableDocs.ATTENTION_BOUNDS.name());
     }
     Set<String> engines = new java.util.TreeSet<>();
-    data.rows("attention_bounds").forEach(r -> engines.add(String.valueOf(r.get("engine"))));
+    data.rows(TableDocs.ATTENTION_BOUNDS.name()).forEach(r -> engines.add(String.valueOf(r.get("engine"))));
     String engine = engines.contains("jvm") ? "jvm" : engines.iterator().next();
-    long points = data.rows("attention_bounds").stream().filter(r -> engine.equals(String.valueOf(r.get("engine"))))
+    long points = data.rows(TableDocs.ATTENTION_BOUNDS.name()).stream().filter(r -> engine.equals(String.valueOf(r.get("engine"))))
         .mapToLong(r -> List.of("first_negative_margin", "first_ood_position", "extrapolation_bound", "angle_coverage_bound")
             .stream().filter(k -> r.get(k) != null && num(r.get(k)) > 0).count())
         .sum();
     ObjectNode spec = Charts.withValue(Charts.parse(Charts.ATTENTION_BOUNDS), "engine", engine);
-    Chart c = new Chart("chart-attention-bounds", List.of("attention_bounds", "configs"), spec, points);
+    Chart c = new Chart("chart-attention-bounds", List.of(TableDocs.ATTENTION_BOUNDS.name(), "configs"), spec, points);
     String note = engines.size() > 1 ? "engine " + engine + " shown; the engines give the same numbers" : null;
     return new Section("attention-bounds", title, intro, List.of(c), note, null);
   }
@@ -188,15 +189,15 @@ public final class ReportPage {
     String title = "Base lower bound vs context length";
     String intro = "Smallest RoPE base that keeps the similar-token margin non-negative up to each context (base_lower_bounds),"
         + " with the law fitted on this run (scaling_fits) and the published curve.";
-    if (!data.hasRows("base_lower_bounds")) {
-      return absent("base-bounds", title, intro, "base_lower_bounds");
+    if (!data.hasRows(TableDocs.BASE_LOWER_BOUNDS.name())) {
+      return absent("base-bounds", title, intro, TableDocs.BASE_LOWER_BOUNDS.name());
     }
     datasets.put("base_law", baseLaw());
-    long points = data.rows("base_lower_bounds").stream()
+    long points = data.rows(TableDocs.BASE_LOWER_BOUNDS.name()).stream()
         .mapToLong(r -> (r.get("lower_bound_base") == null ? 0 : 1) + (r.get("safe_base") == null ? 0 : 1)).sum();
-    Chart c = new Chart("chart-base-bounds", List.of("base_lower_bounds", "base_law"), Charts.parse(Charts.BASE_LOWER_BOUNDS),
+    Chart c = new Chart("chart-base-bounds", List.of(TableDocs.BASE_LOWER_BOUNDS.name(), "base_law"), Charts.parse(Charts.BASE_LOWER_BOUNDS),
         points);
-    String note = data.hasRows("scaling_fits") && data.rows("scaling_fits").stream()
+    String note = data.hasRows(TableDocs.SCALING_FITS.name()) && data.rows(TableDocs.SCALING_FITS.name()).stream()
         .anyMatch(r -> "base_lower_bound_vs_context".equals(r.get("fit")))
         ? null : "scaling_fits has no base_lower_bound_vs_context row in this run: the fitted law is not drawn";
     return new Section("base-bounds", title, intro, List.of(c), note, fitsTable());
@@ -208,25 +209,25 @@ public final class ReportPage {
         + " (document_length_histogram).";
     List<Chart> charts = new ArrayList<>();
     List<String> missing = new ArrayList<>();
-    if (data.hasRows("corpus_coverage")) {
-      charts.add(new Chart("chart-coverage", List.of("corpus_coverage", "configs"), Charts.parse(Charts.COVERAGE),
-          5L * data.rows("corpus_coverage").size()));
+    if (data.hasRows(TableDocs.CORPUS_COVERAGE.name())) {
+      charts.add(new Chart("chart-coverage", List.of(TableDocs.CORPUS_COVERAGE.name(), "configs"), Charts.parse(Charts.COVERAGE),
+          5L * data.rows(TableDocs.CORPUS_COVERAGE.name()).size()));
     } else {
-      missing.add("corpus_coverage");
+      missing.add(TableDocs.CORPUS_COVERAGE.name());
     }
-    if (data.hasRows("document_length_histogram")) {
-      charts.add(new Chart("chart-histogram", List.of("document_length_histogram"), Charts.parse(Charts.HISTOGRAM),
-          data.rows("document_length_histogram").size()));
+    if (data.hasRows(TableDocs.DOCUMENT_LENGTH_HISTOGRAM.name())) {
+      charts.add(new Chart("chart-histogram", List.of(TableDocs.DOCUMENT_LENGTH_HISTOGRAM.name()), Charts.parse(Charts.HISTOGRAM),
+          data.rows(TableDocs.DOCUMENT_LENGTH_HISTOGRAM.name()).size()));
     } else {
-      missing.add("document_length_histogram");
+      missing.add(TableDocs.DOCUMENT_LENGTH_HISTOGRAM.name());
     }
     String note = missing.isEmpty() ? null : notComputed(missing);
     StringBuilder extra = new StringBuilder();
-    if (data.hasRows("documents")) {
-      extra.append(listTable("Longest documents", data.table("documents")));
+    if (data.hasRows(TableDocs.DOCUMENTS.name())) {
+      extra.append(listTable("Longest documents", data.table(TableDocs.DOCUMENTS.name())));
     }
-    if (data.hasRows("quarantine")) {
-      extra.append(listTable("Quarantined files", data.table("quarantine")));
+    if (data.hasRows(TableDocs.QUARANTINE.name())) {
+      extra.append(listTable("Quarantined files", data.table(TableDocs.QUARANTINE.name())));
     }
     return new Section("corpus", title, intro, charts, note, extra.isEmpty() ? null : extra.toString());
   }
@@ -274,7 +275,7 @@ public final class ReportPage {
   /** The run's runs rows: one per command that wrote into the run (a sweep, or each stage on its own). */
   private Section metadataSection() {
     StringBuilder h = new StringBuilder();
-    List<Map<String, Object>> runs = data.rows("runs");
+    List<Map<String, Object>> runs = data.rows(TableDocs.RUNS.name());
     for (Map<String, Object> run : runs) {
       h.append("<table class=\"meta\">\n");
       if (runs.size() > 1) {
@@ -330,10 +331,10 @@ public final class ReportPage {
   /** One row per configuration: series label, plot order and base, from whichever tables name it. */
   List<Map<String, Object>> configs() {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-    for (Map<String, Object> r : data.rows("rope_bounds")) {
+    for (Map<String, Object> r : data.rows(TableDocs.ROPE_BOUNDS.name())) {
       out.putIfAbsent(String.valueOf(r.get("config_id")), config(r));
     }
-    for (String t : List.of("attention_bounds", "attention_profile", "corpus_coverage")) {
+    for (String t : List.of(TableDocs.ATTENTION_BOUNDS.name(), TableDocs.ATTENTION_PROFILE.name(), TableDocs.CORPUS_COVERAGE.name())) {
       for (Map<String, Object> r : data.rows(t)) {
         out.computeIfAbsent(String.valueOf(r.get("config_id")), k -> config(r));
       }
@@ -384,7 +385,7 @@ public final class ReportPage {
   List<Map<String, Object>> thresholds() {
     Map<String, Map<String, Object>> first = new LinkedHashMap<>();
     Map<String, Map<String, Object>> byId = configsById();
-    for (Map<String, Object> r : data.rows("rope_bounds")) {
+    for (Map<String, Object> r : data.rows(TableDocs.ROPE_BOUNDS.name())) {
       first.putIfAbsent(String.valueOf(byId.get(String.valueOf(r.get("config_id"))).get("series")), r);
     }
     List<Map<String, Object>> out = new ArrayList<>();
@@ -422,7 +423,7 @@ public final class ReportPage {
   List<Map<String, Object>> baseLaw() {
     double lo = Double.MAX_VALUE;
     double hi = 0;
-    for (Map<String, Object> r : data.rows("base_lower_bounds")) {
+    for (Map<String, Object> r : data.rows(TableDocs.BASE_LOWER_BOUNDS.name())) {
       double l = num(r.get("context"));
       lo = Math.min(lo, l);
       hi = Math.max(hi, l);
@@ -430,7 +431,7 @@ public final class ReportPage {
     lo = Math.max(1, lo / 1.5);
     hi = hi * 1.5;
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Map<String, Object> f : data.rows("scaling_fits")) {
+    for (Map<String, Object> f : data.rows(TableDocs.SCALING_FITS.name())) {
       if ("base_lower_bound_vs_context".equals(f.get("fit")) && f.get("slope") != null && f.get("intercept") != null) {
         double slope = num(f.get("slope"));
         double intercept = num(f.get("intercept"));
@@ -472,14 +473,14 @@ public final class ReportPage {
   // ---- HTML tables ----
 
   private String fitsTable() {
-    if (!data.hasRows("scaling_fits")) {
-      return "<p class=\"note\">" + Html.escape(data.table("scaling_fits") == null
-          ? notComputed(List.of("scaling_fits")) : "Table scaling_fits has no rows for this run.") + "</p>\n";
+    if (!data.hasRows(TableDocs.SCALING_FITS.name())) {
+      return "<p class=\"note\">" + Html.escape(data.table(TableDocs.SCALING_FITS.name()) == null
+          ? notComputed(List.of(TableDocs.SCALING_FITS.name())) : "Table scaling_fits has no rows for this run.") + "</p>\n";
     }
     StringBuilder h = new StringBuilder("<table class=\"data\"><caption>Fitted scaling laws (scaling_fits)</caption>\n"
         + "<tr><th>fit</th><th>over</th><th>slope</th><th>intercept (log10)</th><th>R²</th><th>points</th>"
         + "<th>reference slope</th><th>reference intercept</th></tr>\n");
-    for (Map<String, Object> r : data.rows("scaling_fits")) {
+    for (Map<String, Object> r : data.rows(TableDocs.SCALING_FITS.name())) {
       h.append("<tr><td>").append(Html.escape(r.get("fit"))).append("</td><td>").append(Html.escape(r.get("group_key")))
           .append("</td><td>").append(fmt(r.get("slope"))).append("</td><td>").append(fmt(r.get("intercept")))
           .append("</td><td>").append(fmt(r.get("r2"))).append("</td><td>").append(Html.escape(r.get("rows")))

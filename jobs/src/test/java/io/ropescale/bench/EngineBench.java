@@ -1,6 +1,8 @@
 package io.ropescale.bench;
 
 import io.ropescale.jobs.AttentionProfileJob;
+import io.ropescale.jobs.AttentionSettings;
+import io.ropescale.jobs.Engine;
 import io.ropescale.jobs.Sessions;
 import io.ropescale.jobs.SweepSpec;
 import java.nio.file.Path;
@@ -22,7 +24,7 @@ public final class EngineBench {
     int sqlRuns = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     SparkSession spark = Sessions.get("local", "engine-bench");
     List<SweepSpec.Configuration> configs = spec.configurations();
-    AttentionProfileJob.Settings base = AttentionProfileJob.Settings.from(spec, null, null);
+    AttentionSettings base = AttentionSettings.from(spec, null, null);
     double pairPositions = 0;
     for (SweepSpec.Configuration c : configs) {
       pairPositions += (base.maxPosition() + 1.0) * (c.config().rotaryDim() / 2);
@@ -30,7 +32,7 @@ public final class EngineBench {
     // local[*] runs one task per processor; under a cluster master pass the executor cores
     int cores = Integer.getInteger("bench.cores", Runtime.getRuntime().availableProcessors());
     for (String engine : new String[] {"jvm", "sql"}) {
-      AttentionProfileJob.Settings s = new AttentionProfileJob.Settings(base.maxPosition(), engine);
+      AttentionSettings s = new AttentionSettings(base.maxPosition(), Engine.Choice.parse("engine", engine));
       int runs = engine.equals("jvm") ? jvmRuns : sqlRuns;
       if (runs == 0) {
         continue;
@@ -38,7 +40,7 @@ public final class EngineBench {
       double best = Double.POSITIVE_INFINITY;
       for (int r = 0; r <= runs; r++) {
         long t0 = System.nanoTime();
-        long rows = AttentionProfileJob.compute(spark, configs, s).get(0).count();
+        long rows = AttentionProfileJob.compute(spark, configs, s).profile().count();
         double sec = (System.nanoTime() - t0) / 1e9;
         // compute() persists its partials; an identical plan would hit that cache next time
         spark.catalog().clearCache();

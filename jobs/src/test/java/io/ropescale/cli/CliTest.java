@@ -41,17 +41,27 @@ class CliTest {
     JsonNode j = json(run("bounds", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000",
         "--tune-len", "16384", "--base", "1000000", "--json"));
     for (String f : List.of("rotary_dim", "train_len", "pretrain_base", "tune_len", "base", "rope_type", "critical_dim",
-        "critical_base", "regime", "extrapolation_bound", "critical_dim_tuned", "beta_quarter", "beta_half",
-        "beta_full", "unbounded", "angle_coverage_bound")) {
+        "critical_base", "regime", "extrapolation_bound", "critical_dim_tuned", "critical_dim_tuned_formula",
+        "beta_quarter", "beta_half", "beta_full", "unbounded", "angle_coverage_bound")) {
       assertTrue(j.has(f), f);
     }
     assertEquals(92, j.get("critical_dim").asInt());
     assertEquals(71738.44, j.get("critical_base").asDouble(), 0.01);
     assertEquals("larger-base", j.get("regime").asText());
     assertEquals(129026.8, j.get("extrapolation_bound").asDouble(), 0.1);
+    assertEquals(92, j.get("critical_dim_tuned").asInt()); // in force above b_0 (Theorem 2)
+    assertEquals(74, j.get("critical_dim_tuned_formula").asInt());
     assertTrue(j.get("extrapolation_bound").isNumber());
     assertTrue(j.get("unbounded").isBoolean());
     assertTrue(j.get("angle_coverage_bound").isNumber());
+  }
+
+  @Test
+  void versionComesFromThePom() {
+    Out o = run("--version");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("ropescale " + io.ropescale.Versions.project() + " (Spark "
+        + io.ropescale.Versions.spark() + ", delta-spark " + io.ropescale.Versions.delta()), o.out());
   }
 
   @Test
@@ -98,9 +108,11 @@ class CliTest {
         {"bounds", "--hf-config", "/nonexistent/config.json"},
         {"bounds", "--train-len", "4096", "--pretrain-base", "10000"},
         {"required-base", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000", "--target", "-1"},
+        {"bounds", "--head-dim", "128", "--train-len", "4096", "--pretrain-base", "10000", "--rope-type", "linear",
+            "--factor", "2", "--beta-fast", "32"},
     };
     String[] mentions = {"127", "-2", "pretrain_base = 1", "train_len = 0", "2048", "warp", "gpt-17",
-        "/nonexistent/config.json", "--head-dim", "target"};
+        "/nonexistent/config.json", "--head-dim", "target", "rope_scaling.beta_fast = 32: does not apply to rope_type linear"};
     for (int i = 0; i < cases.length; i++) {
       Out o = run(cases[i]);
       assertEquals(2, o.code(), String.join(" ", cases[i]) + " -> " + o.err());

@@ -53,12 +53,14 @@ class AttentionProfileJobTest extends SparkTestBase {
   void enginesProduceTheSameTables() {
     List<Configuration> configs = spec(SPEC).configurations();
     assertEquals(18, configs.size());
-    AttentionProfileJob.Settings jvmS = new AttentionProfileJob.Settings(9000, "jvm");
-    AttentionProfileJob.Settings sqlS = new AttentionProfileJob.Settings(9000, "sql");
-    List<Dataset<Row>> jvm = AttentionProfileJob.compute(spark, configs, jvmS);
-    List<Dataset<Row>> sql = AttentionProfileJob.compute(spark, configs, sqlS);
-    Map<String, Row> pj = byKey(jvm.get(0), "config_id", "bucket");
-    Map<String, Row> ps = byKey(sql.get(0), "config_id", "bucket");
+    AttentionSettings jvmS = new AttentionSettings(9000, Engine.Choice.JVM);
+    AttentionSettings sqlS = new AttentionSettings(9000, Engine.Choice.SQL);
+    AttentionProfileJob.Tables jvm = AttentionProfileJob.compute(spark, configs, jvmS);
+    AttentionProfileJob.Tables sql = AttentionProfileJob.compute(spark, configs, sqlS);
+    assertEquals("jvm", jvm.engine().name());
+    assertEquals("sql", sql.engine().name());
+    Map<String, Row> pj = byKey(jvm.profile(), "config_id", "bucket");
+    Map<String, Row> ps = byKey(sql.profile(), "config_id", "bucket");
     assertEquals(18 * PositionBuckets.count(9000), pj.size());
     assertEquals(pj.keySet(), ps.keySet());
     for (Map.Entry<String, Row> e : pj.entrySet()) {
@@ -72,8 +74,8 @@ class AttentionProfileJobTest extends SparkTestBase {
         assertEquals(a.<Double>getAs(c), b.<Double>getAs(c), 1e-9, e.getKey() + c);
       }
     }
-    Map<String, Row> bj = byKey(jvm.get(1), "config_id");
-    Map<String, Row> bs = byKey(sql.get(1), "config_id");
+    Map<String, Row> bj = byKey(jvm.bounds(), "config_id");
+    Map<String, Row> bs = byKey(sql.bounds(), "config_id");
     assertEquals(18, bj.size());
     int negatives = 0;
     for (String k : bj.keySet()) {
@@ -88,7 +90,7 @@ class AttentionProfileJobTest extends SparkTestBase {
   void firstCrossingsMatchBruteForce() {
     List<Configuration> configs = spec(SPEC).configurations();
     Map<String, Row> bounds = byKey(
-        AttentionProfileJob.compute(spark, configs, new AttentionProfileJob.Settings(9000, "jvm")).get(1), "config_id");
+        AttentionProfileJob.compute(spark, configs, new AttentionSettings(9000, Engine.Choice.JVM)).bounds(), "config_id");
     for (Configuration c : configs) {
       double[] theta = RopeTypes.theta(c.config());
       double[] a = ScalingLaws.angleCoverage(RopeTypes.pretrainTheta(c.config()), theta, c.config().trainLen(),
@@ -118,7 +120,8 @@ class AttentionProfileJobTest extends SparkTestBase {
   void exactBucketsEqualDirectStatistics() {
     SweepSpec s = spec("models: [llama2-7b]\nbases: [10000]\nattention: {max_position: 3000}\n");
     Configuration c = s.configurations().get(0);
-    Dataset<Row> profile = AttentionProfileJob.compute(spark, List.of(c), new AttentionProfileJob.Settings(3000, "sql")).get(0);
+    Dataset<Row> profile = AttentionProfileJob.compute(spark, List.of(c),
+        new AttentionSettings(3000, Engine.Choice.SQL)).profile();
     double[] theta = RopeTypes.theta(c.config());
     double[] a = ScalingLaws.angleCoverage(RopeTypes.pretrainTheta(c.config()), theta, 4096, 4096);
     AngleCoverage cov = new AngleCoverage(theta, a);
@@ -170,7 +173,10 @@ class AttentionProfileJobTest extends SparkTestBase {
   @Test
   void sqlEnginePlanHasNoUdfOrHigherOrderFunction() {
     List<Configuration> configs = spec(SPEC).configurations().subList(0, 2);
-    String plan = AttentionProfileJob.sqlPlanForExplain(spark, configs).queryExecution().executedPlan().toString();
+    assertTrue(AttentionEngine.SQL.gpuPlaceable());
+    assertFalse(AttentionEngine.JVM.gpuPlaceable());
+    String plan = AttentionProfileJob.planForExplain(spark, configs, AttentionEngine.SQL).queryExecution().executedPlan()
+        .toString();
     assertFalse(plan.contains("UDF"), plan);
     assertFalse(plan.contains("aggregate("), plan);
     assertTrue(plan.contains("Window"), plan);

@@ -41,6 +41,7 @@ class ScalingLawsJobTest extends SparkTestBase {
       String id = r.getAs("config_id");
       assertEquals(expected.criticalDim(), (int) r.<Integer>getAs("critical_dim"), id);
       assertEquals(expected.criticalDimTuned(), (int) r.<Integer>getAs("critical_dim_tuned"), id);
+      assertEquals(expected.criticalDimTunedFormula(), (int) r.<Integer>getAs("critical_dim_tuned_formula"), id);
       assertEquals(expected.criticalBase(), r.<Double>getAs("critical_base"), 1e-9 * expected.criticalBase(), id);
       assertEquals(expected.regime(), r.getAs("regime"), id);
       assertEquals(expected.extrapolationBound(), r.<Double>getAs("extrapolation_bound"),
@@ -54,7 +55,7 @@ class ScalingLawsJobTest extends SparkTestBase {
             1e-9 * expected.angleCoverageBound(), id);
       }
     }
-    // DESIGN.md s.2 reference values, straight from the table
+    // docs/theory.md s.2 reference values, straight from the table
     Row b1e6 = bounds(wh).where("run_id = 't1' and base = 1000000 and tune_len = 4096").first();
     assertEquals(129026.8, b1e6.<Double>getAs("extrapolation_bound"), 0.1);
     assertEquals(92, (int) b1e6.<Integer>getAs("critical_dim"));
@@ -64,6 +65,13 @@ class ScalingLawsJobTest extends SparkTestBase {
     assertEquals(71738.44, tuned.<Double>getAs("critical_base"), 0.01);
     assertEquals(106, (int) bounds(wh).where("run_id = 't1' and base = 2608 and tune_len = 4096").first()
         .<Integer>getAs("critical_dim_tuned"));
+    // larger-base regime (Theorem 2): d_extra stays in force; the formula alone would say 74
+    Row larger = bounds(wh).where("run_id = 't1' and base = 1000000 and tune_len = 16384 and rope_type = 'default'").first();
+    assertEquals("larger-base", larger.getAs("regime"));
+    assertEquals(92, (int) larger.<Integer>getAs("critical_dim_tuned"));
+    assertEquals(74, (int) larger.<Integer>getAs("critical_dim_tuned_formula"));
+    Row clamped = bounds(wh).where("run_id = 't1' and base = 500 and tune_len = 16384 and rope_type = 'default'").first();
+    assertEquals(128, (int) clamped.<Integer>getAs("critical_dim_tuned"));
   }
 
   @Test
@@ -138,8 +146,8 @@ class ScalingLawsJobTest extends SparkTestBase {
             org.apache.spark.sql.functions.lit("boom")).cast("double"));
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "keep", List.of(
-            new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
+            new DeltaTables.Write(TableDocs.RUNS, runsRow),
+            new DeltaTables.Write(TableDocs.ROPE_BOUNDS, failing))));
     assertTrue(String.valueOf(e.getMessage()).contains("boom"), e.getMessage());
     assertEquals(boundsVersion, version(wh, "rope_bounds"));
     assertTrue(version(wh, "runs") > runsVersion, "runs was written, then restored");
@@ -159,8 +167,8 @@ class ScalingLawsJobTest extends SparkTestBase {
             org.apache.spark.sql.functions.lit("boom")).cast("double"));
     org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> DeltaTables.commit(spark, wh.toString(), "x", List.of(
-            new DeltaTables.Write("runs", runsRow, "run_id"),
-            new DeltaTables.Write("rope_bounds", failing, "run_id", "model"))));
+            new DeltaTables.Write(TableDocs.RUNS, runsRow),
+            new DeltaTables.Write(TableDocs.ROPE_BOUNDS, failing))));
     assertFalse(Files.exists(wh.resolve("runs")));
     assertEquals(-1, version(wh, "rope_bounds"));
   }

@@ -24,10 +24,10 @@ class TableDocsTest {
   @Test
   void everyColumnHasAParseableTypeAndUnitsAreKnown() {
     Set<String> units = Set.of("", "tokens", "dims", "pairs", "code points", "UTC timestamp", "nats");
-    for (TableDocs.TableDoc t : TableDocs.all()) {
+    for (TableDocs.TableDef t : TableDocs.all()) {
       assertTrue(t.partitionedBy().contains("run_id"), t.name());
       assertEquals("run_id", t.columns().get(0).name(), t.name());
-      for (TableDocs.ColumnDoc c : t.columns()) {
+      for (TableDocs.ColumnDef c : t.columns()) {
         String where = t.name() + "." + c.name();
         assertEquals(c.type(), DataType.fromDDL(c.type()).simpleString(), where);
         assertTrue(units.contains(c.unit()), where + " unit " + c.unit());

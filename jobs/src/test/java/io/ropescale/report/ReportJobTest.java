@@ -98,11 +98,11 @@ class ReportJobTest extends SparkTestBase {
     // every documented table the sweep wrote has the documented types, comments and partitioning
     for (String t : List.of("rope_bounds", "runs", "attention_profile", "attention_bounds", "base_lower_bounds", "scaling_fits",
         "documents", "document_coverage", "corpus_coverage", "document_length_histogram", "quarantine")) {
-      TableDocs.TableDoc doc = TableDocs.get(t);
+      TableDocs.TableDef doc = TableDocs.get(t);
       StructField[] fields = table(wh, t).schema().fields();
       assertEquals(doc.columns().size(), fields.length, t);
       for (int i = 0; i < fields.length; i++) {
-        TableDocs.ColumnDoc c = doc.columns().get(i);
+        TableDocs.ColumnDef c = doc.columns().get(i);
         assertEquals(c.name(), fields[i].name(), t);
         assertEquals(c.type(), fields[i].dataType().simpleString(), t + "." + c.name());
         assertTrue(fields[i].getComment().isDefined() && fields[i].getComment().get().startsWith(c.meaning()),

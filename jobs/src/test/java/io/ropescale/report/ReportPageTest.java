@@ -32,8 +32,9 @@ class ReportPageTest {
     ReportData d = new ReportData("r1", "/tmp/wh \"x\"", Instant.parse("2026-01-01T00:00:00Z"));
     d.put("runs", List.of(row("run_id", "r1", "command", "sweep", "spec_name", "spec</script><!--", "spec_text",
         "models: [" + model + "]\u2028", "arguments", "a & b", "started_at", "2026-01-01T00:00:00Z", "ended_at",
-        "2026-01-01T00:00:10Z", "status", "succeeded", "tables", Map.of("rope_bounds", 2L), "ropescale_version", "0.1.0",
-        "spark_version", "3.5.5", "delta_version", "3.3.2", "master", "local[*]")));
+        "2026-01-01T00:00:10Z", "status", "succeeded", "tables", Map.of("rope_bounds", 2L), "ropescale_version",
+        io.ropescale.Versions.project(), "spark_version", io.ropescale.Versions.spark(), "delta_version",
+        io.ropescale.Versions.delta(), "master", "local[*]")));
     List<Map<String, Object>> bounds = new ArrayList<>();
     for (double base : new double[] {500, 1e6}) {
       String id = model + "/default/T4096/b" + (long) base;
@@ -41,7 +42,8 @@ class ReportPageTest {
           "pretrain_base", 10000.0, "tune_len", 4096L, "base", base, "rope_type", "default", "rope_factor", null,
           "effective_base", base, "critical_dim", 92, "critical_base", 10000.0,
           "regime", base > 1e4 ? "larger-base" : "smaller-base", "extrapolation_bound", base > 1e4 ? 129026.8 : 4096.0,
-          "critical_dim_tuned", base > 1e4 ? 74 : 128, "beta_quarter", 2607.59, "beta_half", 1303.8, "beta_full", 651.9,
+          "critical_dim_tuned", base > 1e4 ? 92 : 128,
+          "critical_dim_tuned_formula", base > 1e4 ? 62 : 128, "beta_quarter", 2607.59, "beta_half", 1303.8, "beta_full", 651.9,
           "unbounded", base < 651.9, "angle_coverage_bound", base > 1e4 ? 112166.0 : null,
           "computed_at", "2026-01-01T00:00:05Z"));
     }

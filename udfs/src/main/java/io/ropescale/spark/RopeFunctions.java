@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import org.apache.spark.sql.Column;
 
 /**
- * The scaling laws (Liu et al. 2024; DESIGN.md section 2) as Spark {@link Column} expressions
+ * The scaling laws (Liu et al. 2024; docs/theory.md section 2) as Spark {@link Column} expressions
  * built only from built-in functions, so Catalyst folds and optimises them and the RAPIDS
  * Accelerator can run them on GPUs. They mirror {@link io.ropescale.rope.ScalingLaws} term for
  * term; out-of-domain inputs (odd or non-positive dims, bases <= 1, non-positive lengths) give
@@ -63,9 +63,19 @@ public final class RopeFunctions {
     return when(validDim(d).and(validLen(trainLen)).and(validBase(pretrainBase)), clampedDim(half, d));
   }
 
-  /** d'_extra = 2*ceil((d/2) log_b(T_tune/2pi)), clamped to [0, d]. */
-  public static Column criticalDimTuned(Column d, Column tuneLen, Column base) {
+  /** The formula d'_extra = 2*ceil((d/2) log_b(T_tune/2pi)), clamped to [0, d], whatever the regime. */
+  public static Column criticalDimTunedFormula(Column d, Column tuneLen, Column base) {
     return criticalDim(d, tuneLen, base);
+  }
+
+  /**
+   * The critical dimension in force after tuning (docs/theory.md section 2): d_extra when b > b_0
+   * (Theorem 2), d'_extra otherwise.
+   */
+  public static Column criticalDimTuned(Column d, Column trainLen, Column pretrainBase, Column tuneLen, Column base) {
+    Column b0 = criticalBase(trainLen, tuneLen, pretrainBase);
+    return when(validBase(base), when(base.gt(b0), criticalDim(d, trainLen, pretrainBase))
+        .when(b0.isNotNull(), criticalDimTunedFormula(d, tuneLen, base)));
   }
 
   /** Theorem 3: b_0 = b_pre^(log_{T_train/2pi}(T_tune/2pi)); b_pre when T_tune = T_train. */

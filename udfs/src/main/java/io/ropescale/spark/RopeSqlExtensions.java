@@ -33,8 +33,13 @@ public final class RopeSqlExtensions extends AbstractFunction1<SparkSessionExten
           "rope_critical_dim(d, train_len, pretrain_base) - Lemma 1 critical dimension (Liu et al. 2024)", 3,
           a -> RopeFunctions.criticalDim(a[0], a[1], a[2])),
       new Fn("rope_critical_dim_tuned",
-          "rope_critical_dim_tuned(d, tune_len, base) - critical dimension after tuning at or below b_0", 3,
-          a -> RopeFunctions.criticalDimTuned(a[0], a[1], a[2])),
+          "rope_critical_dim_tuned(d, train_len, pretrain_base, tune_len, base) - critical dimension in force"
+              + " after tuning: d_extra when base > b_0 (Theorem 2), else 2*ceil((d/2) log_base(tune_len/2pi))", 5,
+          a -> RopeFunctions.criticalDimTuned(a[0], a[1], a[2], a[3], a[4])),
+      new Fn("rope_critical_dim_tuned_formula",
+          "rope_critical_dim_tuned_formula(d, tune_len, base) - 2*ceil((d/2) log_base(tune_len/2pi)) clamped to d,"
+              + " whatever the regime", 3,
+          a -> RopeFunctions.criticalDimTunedFormula(a[0], a[1], a[2])),
       new Fn("rope_critical_base",
           "rope_critical_base(train_len, tune_len, pretrain_base) - Theorem 3 critical base b_0", 3,
           a -> RopeFunctions.criticalBase(a[0], a[1], a[2])),
@@ -55,7 +60,7 @@ public final class RopeSqlExtensions extends AbstractFunction1<SparkSessionExten
       ext.injectFunction(new Tuple3<>(
           new FunctionIdentifier(fn.name()),
           new ExpressionInfo(RopeSqlExtensions.class.getName(), null, fn.name(), fn.usage(), "", "", "",
-              "math_funcs", "0.1.0", "", "built-in"),
+              "math_funcs", io.ropescale.Versions.project(), "", "built-in"),
           builder(fn)));
     }
     return BoxedUnit.UNIT;

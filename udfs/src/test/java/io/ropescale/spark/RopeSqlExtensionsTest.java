@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The SQL functions: DESIGN.md values, agreement with the core on a grid, folding, no UDF. */
+/** The SQL functions: docs/theory.md values, agreement with the core on a grid, folding, no UDF. */
 class RopeSqlExtensionsTest {
   static SparkSession spark;
 
@@ -39,9 +39,10 @@ class RopeSqlExtensionsTest {
   void designReferenceValuesInSql() {
     Row r = one("SELECT rope_critical_dim(128, 4096, 10000), rope_critical_base(4096, 16384, 10000),"
         + " rope_extrapolation_bound(128, 4096, 10000, 4096, 1e6), rope_extrapolation_bound(128, 4096, 10000, 4096, 4e5),"
-        + " rope_critical_dim_tuned(128, 4096, 2608), rope_critical_dim_tuned(128, 4096, 500),"
+        + " rope_critical_dim_tuned(128, 4096, 10000, 4096, 2608), rope_critical_dim_tuned(128, 4096, 10000, 16384, 500),"
         + " rope_required_base(4096, 10000, 100000), rope_required_base_exact(128, 4096, 10000, 100000),"
-        + " rope_extrapolation_bound(128, 4096, 10000, 16384, 500)");
+        + " rope_extrapolation_bound(128, 4096, 10000, 16384, 500),"
+        + " rope_critical_dim_tuned(128, 4096, 10000, 16384, 1e6), rope_critical_dim_tuned_formula(128, 16384, 1e6)");
     assertEquals(92, r.getInt(0));
     assertEquals(71738.44, r.getDouble(1), 0.01);
     assertEquals(129026.8, r.getDouble(2), 0.1);
@@ -51,6 +52,8 @@ class RopeSqlExtensionsTest {
     assertEquals(938327.2, r.getDouble(6), 0.1);
     assertEquals(701472.4, r.getDouble(7), 0.1);
     assertEquals(16384.0, r.getDouble(8), 0);
+    assertEquals(92, r.getInt(9)); // larger-base: d_extra stays in force (Theorem 2)
+    assertEquals(74, r.getInt(10)); // the formula alone
   }
 
   @Test
@@ -73,8 +76,9 @@ class RopeSqlExtensionsTest {
   @Test
   void agreesWithTheCoreOnAGrid() {
     Dataset<Row> grid = spark.sql(
-        "SELECT d, t, tt, b, rope_critical_dim(d, t, 10000) AS cd, rope_critical_dim_tuned(d, tt, b) AS cdt,"
-            + " rope_critical_base(t, tt, 10000) AS cb, rope_extrapolation_bound(d, t, 10000, tt, b) AS eb"
+        "SELECT d, t, tt, b, rope_critical_dim(d, t, 10000) AS cd, rope_critical_dim_tuned(d, t, 10000, tt, b) AS cdt,"
+            + " rope_critical_base(t, tt, 10000) AS cb, rope_extrapolation_bound(d, t, 10000, tt, b) AS eb,"
+            + " rope_critical_dim_tuned_formula(d, tt, b) AS cdtf"
             + " FROM (SELECT explode(array(2, 16, 64, 96, 128, 256)) AS d)"
             + " CROSS JOIN (SELECT explode(array(512, 2048, 4096, 8192)) AS t)"
             + " CROSS JOIN (SELECT explode(array(1, 2, 4, 32)) AS k)"
@@ -87,7 +91,8 @@ class RopeSqlExtensionsTest {
       long tt = r.getInt(2);
       double b = r.getDouble(3);
       assertEquals(ScalingLaws.criticalDim(d, t, 10000), r.getInt(4));
-      assertEquals(ScalingLaws.criticalDimTuned(d, tt, b), r.getInt(5));
+      assertEquals(ScalingLaws.criticalDimTuned(d, t, 10000, tt, b), r.getInt(5));
+      assertEquals(ScalingLaws.criticalDimTunedFormula(d, tt, b), r.getInt(8));
       assertEquals(ScalingLaws.criticalBase(t, tt, 10000), r.getDouble(6), 1e-12 * r.getDouble(6));
       double eb = ScalingLaws.extrapolationBound(d, t, 10000, tt, b);
       assertEquals(eb, r.getDouble(7), 1e-12 * eb);

@@ -13,9 +13,12 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.ropescale.jobs.DeltaTables;
+import io.ropescale.jobs.Engines;
 import io.ropescale.jobs.Progress;
 import io.ropescale.jobs.SweepSpec;
 import io.ropescale.jobs.SweepSpec.Configuration;
+import io.ropescale.jobs.TableDocs;
+import io.ropescale.jobs.TypedRows;
 import io.ropescale.rope.RopeConfig;
 import io.ropescale.rope.RopeInputException;
 import java.io.IOException;
@@ -24,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -32,10 +34,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -46,23 +46,7 @@ import org.apache.spark.storage.StorageLevel;
  * SQL engine ({@link CorpusSql}, built-in operations only, GPU-placeable). Both give identical tables.
  */
 public final class CorpusCoverageJob {
-  public static final String DOCUMENTS = "documents";
-  public static final String COVERAGE = "document_coverage";
-  public static final String CORPUS = "corpus_coverage";
-  public static final String HISTOGRAM = "document_length_histogram";
-  public static final String QUARANTINE = "quarantine";
-  public static final String TOKEN_STATS = "token_stats";
-  static final String RAPIDS_PLUGIN = "com.nvidia.spark.SQLPlugin";
-
   private CorpusCoverageJob() {}
-
-  /** auto = sql when the RAPIDS plugin is configured, else jvm. */
-  public static String engine(SparkSession spark, String requested) {
-    if (!requested.equals("auto")) {
-      return requested;
-    }
-    return spark.conf().get("spark.plugins", "").contains(RAPIDS_PLUGIN) ? "sql" : "jvm";
-  }
 
   /** The spec's tokenizer; a tokenizer.json is read on the driver and shipped to the executors. */
   public static TokenEncoder encoder(SparkSession spark, String tokenizer) {
@@ -95,53 +79,42 @@ public final class CorpusCoverageJob {
       preload(enc);
     }
     CorpusInputs.Listing listing = CorpusInputs.list(corpus, spark.sparkContext().hadoopConfiguration());
-    String engine = engine(spark, corpus.engine());
-    boolean jvm = engine.equals("jvm");
+    CorpusEngine engine = Engines.choose(spark, corpus.engine(), CorpusEngine.JVM, CorpusEngine.SQL);
     Progress.info("corpus-coverage: corpus " + corpus.name() + ": " + listing.items().size() + " files/entries, "
         + listing.parquet().size() + " Parquet files, " + listing.delta().size() + " Delta tables; "
-        + cc.configs.size() + " configurations; tokenizer " + enc.name + "; engine " + engine);
-    CorpusScan.Options o = new CorpusScan.Options(enc, cc, jvm, !jvm, corpus.tokenDetailSample(), corpus.textField(),
-        CorpusInputs.confMap(spark.sparkContext().hadoopConfiguration()), CorpusScan.WINDOW);
+        + cc.configs.size() + " configurations; tokenizer " + enc.name + "; engine " + engine.name());
+    CorpusScan.Options o = new CorpusScan.Options(enc, cc, engine.countsInScan(), !engine.countsInScan(),
+        corpus.tokenDetailSample(), corpus.textField(), CorpusInputs.confMap(spark.sparkContext().hadoopConfiguration()),
+        CorpusScan.WINDOW);
     Dataset<Row> scan = spark.createDataFrame(scanRows(spark, listing, corpus, o), CorpusScan.SCHEMA)
         .persist(StorageLevel.MEMORY_AND_DISK());
     long t0 = System.nanoTime();
-    long rows = Progress.track(spark, "corpus-coverage: read + tokenize", scan::count);
-    Row total = scan.where(col("kind").equalTo("doc"))
-        .agg(sum(when(col("reason").isNull(), 1L).otherwise(0L)), sum("tokens"), sum(when(col("reason").isNotNull(), 1L)
-            .otherwise(0L))).first();
-    Progress.info(String.format("corpus-coverage: read and tokenized %s documents, %s tokens (%s quarantined) in %.1f s",
-        total.get(0), total.get(1), total.get(2), (System.nanoTime() - t0) / 1e9));
+    Progress.track(spark, "corpus-coverage: read + tokenize", scan::count);
+    Row total = scan.agg(count(col("doc")), sum(col("doc.tokens")), count(col("quarantined"))).first();
+    long docCount = total.getLong(0);
+    Progress.info(String.format("corpus-coverage: read and tokenized %d documents, %s tokens (%d quarantined) in %.1f s",
+        docCount, total.get(1), total.getLong(2), (System.nanoTime() - t0) / 1e9));
+    Dataset<Row> docs = CorpusScan.rows(scan, "doc");
+    Dataset<Row> quarantined = CorpusScan.rows(scan, "quarantined");
 
     Column run = lit(runId).as("run_id");
     Column corpusName = lit(corpus.name()).as("corpus");
     Column now = current_timestamp().as("computed_at");
-    Dataset<Row> docRows = scan.where(col("kind").equalTo("doc"));
-    Dataset<Row> valid = docRows.where(col("reason").isNull()).select("doc_key", "doc_id", "path", "tokens", "sampled");
-    Dataset<Row> documents = docRows.where(col("reason").isNull())
-        .select(run, corpusName, col("doc_id"), col("path"), col("characters"), col("tokens"),
-            lit(enc.name).as("tokenizer"), now);
-    Dataset<Row> quarantine = docRows.where(col("reason").isNotNull())
-        .select(run, corpusName, col("path"), col("reason"), now);
+    Dataset<Row> documents = docs.select(run, corpusName, col("doc_id"), col("path"), col("characters"), col("tokens"),
+        lit(enc.name).as("tokenizer"), now);
+    Dataset<Row> quarantine = quarantined.select(run, corpusName, col("path"), col("reason"), now);
 
     Dataset<Row> configs = CorpusSql.configs(spark, cc);
-    Dataset<Row> chunks = scan.where(col("kind").equalTo("chunk"))
-        .join(valid.select("doc_key"), CorpusSql.seq(List.of("doc_key")), "left_semi");
-    Dataset<Row> cov;
-    Dataset<Row> rep = null;
-    Dataset<Row> margins = null;
-    if (jvm) {
-      cov = scan.where(col("kind").equalTo("cov"));
-    } else {
-      rep = CorpusSql.repeats(CorpusSql.tokens(chunks)).persist(StorageLevel.MEMORY_AND_DISK());
-      long[] distances = CorpusSql.distances(rep);
-      Progress.info("corpus-coverage: margin table for " + distances.length + " distinct repeat distances");
-      margins = CorpusSql.margins(spark, cc, distances);
-      cov = CorpusSql.coverage(rep, configs, margins);
-    }
-    Dataset<Row> coverage = cov.drop("doc_id", "path")
-        .join(valid.select("doc_key", "doc_id", "path"), "doc_key")
+    // a document can fail after its first windows (invalid UTF-8, a NUL): its chunks go with it
+    Dataset<Row> chunks = CorpusScan.rows(scan, "chunk").join(docs.select("doc_key"), CorpusSql.seq(List.of("doc_key")),
+        "left_semi");
+    Dataset<Row> sampledKeys = corpus.tokenDetailSample() > 0 ? docs.where(col("sampled")).select("doc_key") : null;
+    CorpusEngine.Counts counts = engine.counts(spark, cc, CorpusScan.rows(scan, "coverage"), chunks, sampledKeys, true);
+    Dataset<Row> coverage = counts.coverage()
+        .join(docs.select("doc_key", "doc_id", "path"), "doc_key")
         .join(broadcast(configs.select("config_index", "model", "config_id")), "config_index")
-        .select(run, corpusName, col("doc_id"), col("path"), col("model"), col("config_id"), lit(engine).as("engine"),
+        .select(run, corpusName, col("doc_id"), col("path"), col("model"), col("config_id"),
+            lit(engine.name()).as("engine"),
             col("tokens"), col("tokens_beyond_tune_len"), col("tokens_beyond_extrapolation_bound"),
             col("tokens_with_ood_pairs"), col("repeats"), col("repeats_beyond_extrapolation_bound"),
             col("undiscriminated_repeats"), col("ngram_repeats"), col("undiscriminated_ngram_repeats"),
@@ -150,32 +123,23 @@ public final class CorpusCoverageJob {
 
     // per-document tables are small (one row per document and configuration): few output files,
     // so each Delta commit stays cheap; roughly 200K rows per file
-    long docCount = total.isNullAt(0) ? 0 : total.getLong(0);
     int docFiles = (int) Math.max(1, Math.min(64, docCount / 200_000));
     int covFiles = (int) Math.max(1, Math.min(64, docCount * cc.configs.size() / 200_000));
     List<DeltaTables.Write> writes = new ArrayList<>();
-    writes.add(new DeltaTables.Write(DOCUMENTS, documents.coalesce(docFiles), "run_id"));
-    writes.add(new DeltaTables.Write(COVERAGE, coverage.coalesce(covFiles), "run_id", "model"));
-    writes.add(new DeltaTables.Write(CORPUS, corpusCoverage(coverage).coalesce(1), "run_id", "model"));
-    writes.add(new DeltaTables.Write(HISTOGRAM, histogram(valid, run, corpusName, now).coalesce(1), "run_id"));
-    writes.add(new DeltaTables.Write(QUARANTINE, quarantine.coalesce(1), "run_id"));
-    if (corpus.tokenDetailSample() > 0) {
-      Dataset<Row> sampledKeys = valid.where(col("sampled")).select("doc_key");
-      Dataset<Row> repS;
-      if (jvm) {
-        repS = CorpusSql.repeats(CorpusSql.tokens(chunks.join(sampledKeys, CorpusSql.seq(List.of("doc_key")), "left_semi")))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-        margins = CorpusSql.margins(spark, cc, CorpusSql.distances(repS));
-      } else {
-        repS = rep.join(sampledKeys, CorpusSql.seq(List.of("doc_key")), "left_semi");
-      }
-      Dataset<Row> ts = CorpusSql.tokenStats(repS, configs, margins, CorpusSql.oodSteps(spark, cc))
-          .join(valid.select("doc_key", "doc_id"), "doc_key")
+    writes.add(new DeltaTables.Write(TableDocs.DOCUMENTS, documents.coalesce(docFiles)));
+    writes.add(new DeltaTables.Write(TableDocs.DOCUMENT_COVERAGE, coverage.coalesce(covFiles)));
+    writes.add(new DeltaTables.Write(TableDocs.CORPUS_COVERAGE, corpusCoverage(coverage).coalesce(1)));
+    writes.add(new DeltaTables.Write(TableDocs.DOCUMENT_LENGTH_HISTOGRAM, histogram(docs, run, corpusName, now).coalesce(1)));
+    writes.add(new DeltaTables.Write(TableDocs.QUARANTINE, quarantine.coalesce(1)));
+    if (sampledKeys != null) {
+      Dataset<Row> ts = CorpusSql.tokenStats(counts.sampledRepeats(), configs, counts.sampledMargins(),
+              CorpusSql.oodSteps(spark, cc))
+          .join(docs.select("doc_key", "doc_id"), "doc_key")
           .join(broadcast(configs.select("config_index", "model", "config_id")), "config_index")
           .select(run, corpusName, col("doc_id"), col("model"), col("config_id"), col("position"), col("token_id"),
               col("repeat_distance"), col("ngram_repeat_distance"), col("margin_at_repeat"), col("undiscriminated"),
               col("beyond_extrapolation_bound"), col("ood_pairs"), now);
-      writes.add(new DeltaTables.Write(TOKEN_STATS, ts, "run_id", "model"));
+      writes.add(new DeltaTables.Write(TableDocs.TOKEN_STATS, ts));
     }
     return writes;
   }
@@ -311,32 +275,27 @@ public final class CorpusCoverageJob {
   }
 
   /**
-   * The SQL engine's document_coverage plan over a tiny in-memory input (two documents of token
-   * ids, two configurations), for {@code explain-gpu}: everything after tokenization.
+   * An engine's document_coverage plan over a tiny in-memory input (two documents of token ids,
+   * two configurations), for {@code explain-gpu}: everything after tokenization.
    */
-  public static Dataset<Row> sqlPlanForExplain(SparkSession spark) {
+  public static Dataset<Row> planForExplain(SparkSession spark, CorpusEngine engine) {
     List<Configuration> sweep = new ArrayList<>();
     for (double b : new double[] {10000, 1e6}) {
       RopeConfig c = RopeConfig.baseChange(128, 4096, 10000, 4096, b);
       sweep.add(new Configuration("llama2-7b", SweepSpec.configId("llama2-7b", c), c));
     }
     CorpusConfigs cc = new CorpusConfigs(sweep);
-    StructType schema = new StructType()
-        .add("doc_key", DataTypes.StringType, false)
-        .add("chunk_start", DataTypes.LongType, false)
-        .add("token_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+    TypedRows chunk = CorpusScan.CHUNK;
     List<Row> rows = List.of(
-        RowFactory.create("a", 0L, new int[] {1, 2, 3, 4, 1, 2, 3, 4, 5}),
-        RowFactory.create("a", 9L, new int[] {1, 2, 3, 4}),
-        RowFactory.create("b", 0L, new int[] {7, 7, 7, 8, 9}));
-    Dataset<Row> rep = CorpusSql.repeats(CorpusSql.tokens(spark.createDataFrame(rows, schema)));
-    long[] distances = new long[16];
-    for (int i = 0; i < distances.length; i++) {
-      distances[i] = i + 1;
-    }
+        chunk.row().set("doc_key", "a").set("sampled", false).set("chunk_start", 0L)
+            .set("token_ids", new int[] {1, 2, 3, 4, 1, 2, 3, 4, 5}).build(),
+        chunk.row().set("doc_key", "a").set("sampled", false).set("chunk_start", 9L)
+            .set("token_ids", new int[] {1, 2, 3, 4}).build(),
+        chunk.row().set("doc_key", "b").set("sampled", false).set("chunk_start", 0L)
+            .set("token_ids", new int[] {7, 7, 7, 8, 9}).build());
+    Dataset<Row> coverage = engine.counts(spark, cc, CorpusScan.COVERAGE.frame(spark, List.of()),
+        chunk.frame(spark, rows), null, false).coverage();
     Dataset<Row> configs = CorpusSql.configs(spark, cc);
-    return CorpusSql.coverage(rep, configs, CorpusSql.margins(spark, cc, distances))
-        .join(broadcast(configs.select("config_index", "model", "config_id")), "config_index");
+    return coverage.join(broadcast(configs.select("config_index", "model", "config_id")), "config_index");
   }
-
 }

@@ -2,6 +2,8 @@ package io.ropescale.jobs.corpus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ropescale.jobs.TableDocs;
+import io.ropescale.jobs.TypedRows;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,17 +29,19 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * The executor side of the corpus stage: reads documents, tokenizes them window by window and
- * emits rows of {@link #SCHEMA}: one {@code doc} row per document (its id, size and token count, or
- * the reason it went to quarantine), the JVM engine's {@code cov} rows (one per configuration), and
- * {@code chunk} rows of token ids (every document for the SQL engine, sampled documents for
- * {@code token_stats}). Lazy: a document's text is read in windows of {@link #WINDOW} characters and
+ * emits rows of {@link #SCHEMA}, each carrying one typed part: a {@code doc} per document read (its
+ * id, size and token count) or a {@code quarantined} input (the reason), the JVM engine's
+ * {@code coverage} counts (one per document and configuration), and {@code chunk}s of token ids
+ * (every document for the SQL engine, sampled documents for {@code token_stats}). Lazy: a document's text is read in windows of {@link #WINDOW} characters and
  * only the current window is held, whatever the document's length. This part (decoding, BPE) is
  * CPU-bound by nature; everything after the token ids is Spark SQL in the SQL engine.
  */
@@ -48,30 +52,64 @@ public final class CorpusScan {
   static final int SNIFF = 8000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public static final StructType SCHEMA = new StructType()
-      .add("kind", DataTypes.StringType, false)
+  /** A document read and tokenized. */
+  static final TypedRows DOC = TypedRows.of(new StructType()
       .add("doc_key", DataTypes.StringType, false)
       .add("path", DataTypes.StringType, false)
-      .add("doc_id", DataTypes.StringType, true)
-      .add("characters", DataTypes.LongType, true)
-      .add("tokens", DataTypes.LongType, true)
-      .add("reason", DataTypes.StringType, true)
-      .add("sampled", DataTypes.BooleanType, true)
-      .add("config_index", DataTypes.IntegerType, true)
-      .add("tokens_beyond_tune_len", DataTypes.LongType, true)
-      .add("tokens_beyond_extrapolation_bound", DataTypes.LongType, true)
-      .add("tokens_with_ood_pairs", DataTypes.LongType, true)
-      .add("repeats", DataTypes.LongType, true)
-      .add("repeats_beyond_extrapolation_bound", DataTypes.LongType, true)
-      .add("undiscriminated_repeats", DataTypes.LongType, true)
-      .add("ngram_repeats", DataTypes.LongType, true)
-      .add("undiscriminated_ngram_repeats", DataTypes.LongType, true)
-      .add("repeat_distance_p50", DataTypes.LongType, true)
-      .add("repeat_distance_p90", DataTypes.LongType, true)
-      .add("repeat_distance_p99", DataTypes.LongType, true)
-      .add("repeat_distance_max", DataTypes.LongType, true)
-      .add("chunk_start", DataTypes.LongType, true)
-      .add("token_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), true);
+      .add("doc_id", DataTypes.StringType, false)
+      .add("characters", DataTypes.LongType, false)
+      .add("tokens", DataTypes.LongType, false)
+      .add("sampled", DataTypes.BooleanType, false));
+  /** An input set aside, with the reason. */
+  static final TypedRows QUARANTINED = TypedRows.of(new StructType()
+      .add("doc_key", DataTypes.StringType, false)
+      .add("path", DataTypes.StringType, false)
+      .add("reason", DataTypes.StringType, false));
+  /** The JVM engine's per-document counts for one configuration: document_coverage's counts, typed as registered. */
+  static final TypedRows COVERAGE = TypedRows.of(new StructType(java.util.stream.Stream.concat(
+      java.util.stream.Stream.of(
+          new StructField("doc_key", DataTypes.StringType, false, Metadata.empty()),
+          new StructField("config_index", DataTypes.IntegerType, false, Metadata.empty())),
+      java.util.Arrays.stream(TableDocs.DOCUMENT_COVERAGE.rowsOf("tokens", "tokens_beyond_tune_len",
+          "tokens_beyond_extrapolation_bound", "tokens_with_ood_pairs", "repeats", "repeats_beyond_extrapolation_bound",
+          "undiscriminated_repeats", "ngram_repeats", "undiscriminated_ngram_repeats", "repeat_distance_p50",
+          "repeat_distance_p90", "repeat_distance_p99", "repeat_distance_max").schema().fields()))
+      .toArray(StructField[]::new)));
+  /** Token ids of one window of a document, from position chunk_start on. */
+  static final TypedRows CHUNK = TypedRows.of(new StructType()
+      .add("doc_key", DataTypes.StringType, false)
+      .add("sampled", DataTypes.BooleanType, false)
+      .add("chunk_start", DataTypes.LongType, false)
+      .add("token_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false));
+  /** The scan's output: each row holds exactly one of these parts, named by its kind; the others are null. */
+  static final Map<String, TypedRows> PARTS = Map.of("doc", DOC, "quarantined", QUARANTINED, "coverage", COVERAGE,
+      "chunk", CHUNK);
+  private static final TypedRows SCAN = TypedRows.of(new StructType()
+      .add("doc", DOC.schema(), true)
+      .add("quarantined", QUARANTINED.schema(), true)
+      .add("coverage", COVERAGE.schema(), true)
+      .add("chunk", CHUNK.schema(), true));
+  public static final StructType SCHEMA = SCAN.schema();
+
+  /** One scan row carrying one part ({@code doc}, {@code quarantined}, {@code coverage} or {@code chunk}). */
+  static Row part(String kind, TypedRows.Builder value) {
+    if (!PARTS.containsKey(kind)) {
+      throw new IllegalArgumentException("no scan part " + kind);
+    }
+    TypedRows.Builder row = SCAN.row();
+    for (String k : SCHEMA.fieldNames()) {
+      row.set(k, k.equals(kind) ? value.build() : null);
+    }
+    return row.build();
+  }
+
+  /** The rows of one part of the scan, as a flat DataFrame of that part's columns. */
+  public static Dataset<Row> rows(Dataset<Row> scan, String kind) {
+    if (!PARTS.containsKey(kind)) {
+      throw new IllegalArgumentException("no scan part " + kind);
+    }
+    return scan.where(scan.col(kind).isNotNull()).select(kind + ".*");
+  }
 
   /** What the scan computes. */
   public record Options(TokenEncoder encoder, CorpusConfigs configs, boolean jvmStats, boolean allChunks,
@@ -402,8 +440,8 @@ public final class CorpusScan {
         return;
       }
       String docId = HexFormat.of().formatHex(digest.digest()).substring(0, 32);
-      out.add(RowFactory.create("doc", s.docKey(), s.path(), docId, chars, position, null, sampled, null,
-          null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+      out.add(part("doc", DOC.row().set("doc_key", s.docKey()).set("path", s.path()).set("doc_id", docId)
+          .set("characters", chars).set("tokens", position).set("sampled", sampled)));
       if (o.jvmStats()) {
         long n = stats.tokens();
         Long p50 = stats.percentile(50);
@@ -411,10 +449,15 @@ public final class CorpusScan {
         Long p99 = stats.percentile(99);
         for (CorpusConfigs.Config c : o.configs().configs) {
           BitSet neg = Margins.negative(c, stats.maxAnyDistance());
-          out.add(RowFactory.create("cov", s.docKey(), s.path(), docId, chars, n, null, sampled, c.index,
-              Math.max(0, n - c.tuneLen), Math.max(0, n - c.extraCeil), Math.max(0, n - c.firstOod),
-              stats.repeats(), stats.repeatsFrom(c.extraCeil), stats.repeatsWith(neg), stats.ngramRepeats(),
-              stats.ngramRepeatsWith(neg), p50, p90, p99, stats.maxDistance(), null, null));
+          out.add(part("coverage", COVERAGE.row().set("doc_key", s.docKey()).set("config_index", c.index)
+              .set("tokens", n).set("tokens_beyond_tune_len", Math.max(0, n - c.tuneLen))
+              .set("tokens_beyond_extrapolation_bound", Math.max(0, n - c.extraCeil))
+              .set("tokens_with_ood_pairs", Math.max(0, n - c.firstOod))
+              .set("repeats", stats.repeats()).set("repeats_beyond_extrapolation_bound", stats.repeatsFrom(c.extraCeil))
+              .set("undiscriminated_repeats", stats.repeatsWith(neg)).set("ngram_repeats", stats.ngramRepeats())
+              .set("undiscriminated_ngram_repeats", stats.ngramRepeatsWith(neg))
+              .set("repeat_distance_p50", p50).set("repeat_distance_p90", p90).set("repeat_distance_p99", p99)
+              .set("repeat_distance_max", stats.maxDistance())));
         }
       }
     }
@@ -438,13 +481,12 @@ public final class CorpusScan {
     }
 
     private void quarantine(String key, String path, String reason) {
-      out.add(RowFactory.create("doc", key, path, null, null, null, reason, false, null,
-          null, null, null, null, null, null, null, null, null, null, null, null, null, null));
+      out.add(part("quarantined", QUARANTINED.row().set("doc_key", key).set("path", path).set("reason", reason)));
     }
 
     private Row chunk(long start, int[] tokens) {
-      return RowFactory.create("chunk", cur.docKey(), cur.path(), null, null, null, null, sampled, null,
-          null, null, null, null, null, null, null, null, null, null, null, null, start, tokens);
+      return part("chunk", CHUNK.row().set("doc_key", cur.docKey()).set("sampled", sampled).set("chunk_start", start)
+          .set("token_ids", tokens));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.ropescale.jobs.corpus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ropescale.jobs.Engine;
 import io.ropescale.jobs.SweepSpec;
 import io.ropescale.rope.RopeInputException;
 import java.util.ArrayList;
@@ -19,10 +20,9 @@ import java.util.Set;
  * @param tokenDetailSample share of documents whose tokens go to {@code token_stats}, in [0, 1]
  */
 public record CorpusSpec(String name, List<String> paths, String format, String textField, String tokenizer,
-    String engine, double tokenDetailSample) {
+    Engine.Choice engine, double tokenDetailSample) {
 
   public static final Set<String> FORMATS = Set.of("auto", "text", "gzip", "zip", "jsonl", "parquet", "delta");
-  public static final Set<String> ENGINES = Set.of("auto", "jvm", "sql");
   static final Set<String> KEYS = Set.of("name", "paths", "format", "text_field", "tokenizer", "engine",
       "token_detail_sample");
 
@@ -94,11 +94,8 @@ public record CorpusSpec(String name, List<String> paths, String format, String 
       }
       tokenizer = resolve(spec, tokenizer, "spec.corpus.tokenizer");
     }
-    String engine = choose(o.engine(), n, "engine", "auto").toLowerCase(Locale.ROOT);
-    if (!ENGINES.contains(engine)) {
-      throw new RopeInputException(o.engine() != null ? "engine" : "spec.corpus.engine", engine,
-          "must be one of " + ENGINES);
-    }
+    Engine.Choice engine = Engine.Choice.parse(o.engine() != null ? "engine" : "spec.corpus.engine",
+        choose(o.engine(), n, "engine", "auto"));
     double sample;
     if (o.tokenDetailSample() != null) {
       sample = o.tokenDetailSample();

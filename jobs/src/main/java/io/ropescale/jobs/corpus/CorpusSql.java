@@ -13,12 +13,12 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.ropescale.jobs.TypedRows;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
@@ -33,21 +33,21 @@ import org.apache.spark.sql.types.StructType;
  * ({@link CorpusConfigs}), same margins ({@link Margins}).
  */
 public final class CorpusSql {
-  static final StructType CONFIG_SCHEMA = new StructType()
+  static final TypedRows CONFIG = TypedRows.of(new StructType()
       .add("config_index", DataTypes.IntegerType, false)
       .add("model", DataTypes.StringType, false)
       .add("config_id", DataTypes.StringType, false)
       .add("tune_len", DataTypes.LongType, false)
       .add("extra_ceil", DataTypes.LongType, false)
-      .add("first_ood", DataTypes.LongType, false);
-  static final StructType STEP_SCHEMA = new StructType()
+      .add("first_ood", DataTypes.LongType, false));
+  static final TypedRows STEP = TypedRows.of(new StructType()
       .add("config_index", DataTypes.IntegerType, false)
-      .add("ood_step", DataTypes.LongType, false);
-  static final StructType MARGIN_SCHEMA = new StructType()
+      .add("ood_step", DataTypes.LongType, false));
+  static final TypedRows MARGIN = TypedRows.of(new StructType()
       .add("config_index", DataTypes.IntegerType, false)
       .add("distance", DataTypes.LongType, false)
       .add("margin", DataTypes.DoubleType, false)
-      .add("negative", DataTypes.BooleanType, false);
+      .add("negative", DataTypes.BooleanType, false));
 
   private CorpusSql() {}
 
@@ -59,9 +59,10 @@ public final class CorpusSql {
   public static Dataset<Row> configs(SparkSession spark, CorpusConfigs cc) {
     List<Row> rows = new ArrayList<>();
     for (CorpusConfigs.Config c : cc.configs) {
-      rows.add(RowFactory.create(c.index, c.model, c.configId, c.tuneLen, c.extraCeil, c.firstOod));
+      rows.add(CONFIG.row().set("config_index", c.index).set("model", c.model).set("config_id", c.configId)
+          .set("tune_len", c.tuneLen).set("extra_ceil", c.extraCeil).set("first_ood", c.firstOod).build());
     }
-    return spark.createDataFrame(rows, CONFIG_SCHEMA);
+    return CONFIG.frame(spark, rows);
   }
 
   /** ood_pairs steps per configuration, plus a never-reached sentinel so every configuration has a row. */
@@ -69,11 +70,11 @@ public final class CorpusSql {
     List<Row> rows = new ArrayList<>();
     for (CorpusConfigs.Config c : cc.configs) {
       for (long s : c.oodSteps) {
-        rows.add(RowFactory.create(c.index, s));
+        rows.add(STEP.row().set("config_index", c.index).set("ood_step", s).build());
       }
-      rows.add(RowFactory.create(c.index, Long.MAX_VALUE));
+      rows.add(STEP.row().set("config_index", c.index).set("ood_step", Long.MAX_VALUE).build());
     }
-    return spark.createDataFrame(rows, STEP_SCHEMA);
+    return STEP.frame(spark, rows);
   }
 
   /** B(m)/(d/2) and the sign of B(m) for every configuration at the given distances (sorted). */
@@ -82,10 +83,11 @@ public final class CorpusSql {
     for (CorpusConfigs.Config c : cc.configs) {
       double[] b = Margins.values(c.theta, distances);
       for (int i = 0; i < distances.length; i++) {
-        rows.add(RowFactory.create(c.index, distances[i], b[i] / c.halfD, b[i] < 0));
+        rows.add(MARGIN.row().set("config_index", c.index).set("distance", distances[i]).set("margin", b[i] / c.halfD)
+            .set("negative", b[i] < 0).build());
       }
     }
-    return spark.createDataFrame(rows, MARGIN_SCHEMA);
+    return MARGIN.frame(spark, rows);
   }
 
   /** (doc_key, position, token_id) from chunk rows (doc_key, chunk_start, token_ids). */

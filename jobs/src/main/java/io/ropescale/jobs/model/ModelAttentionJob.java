@@ -19,6 +19,7 @@ import io.ropescale.attention.MarginKernel;
 import io.ropescale.attention.PositionBuckets;
 import io.ropescale.jobs.DeltaTables;
 import io.ropescale.jobs.Progress;
+import io.ropescale.jobs.TableDocs;
 import io.ropescale.jobs.corpus.CorpusInputs;
 import io.ropescale.jobs.corpus.CorpusScan;
 import io.ropescale.model.BucketMeans;
@@ -28,7 +29,7 @@ import io.ropescale.model.Intervals;
 import io.ropescale.model.LlamaConfig;
 import io.ropescale.model.MeasuredBound;
 import io.ropescale.model.QkCorrelation;
-import io.ropescale.model.RopeVariant;
+import io.ropescale.model.InferenceVariant;
 import io.ropescale.model.StatsRequest;
 import io.ropescale.rope.BoundsReport;
 import io.ropescale.rope.RopeConfig;
@@ -64,11 +65,11 @@ import scala.Tuple2;
  * per-document core statistics and Spark SQL aggregation (docs/model-attention.md).
  */
 public final class ModelAttentionJob {
-  public static final String TOKENS = "model_token_stats";
-  public static final String PROFILE = "model_position_profile";
-  public static final String BOUNDS = "model_measured_bounds";
-  public static final String QK = "model_qk_correlation";
-  public static final String LOGITS = "model_logit_profile";
+  public static final String TOKENS = TableDocs.MODEL_TOKEN_STATS.name();
+  public static final String PROFILE = TableDocs.MODEL_POSITION_PROFILE.name();
+  public static final String BOUNDS = TableDocs.MODEL_MEASURED_BOUNDS.name();
+  public static final String QK = TableDocs.MODEL_QK_CORRELATION.name();
+  public static final String LOGITS = TableDocs.MODEL_LOGIT_PROFILE.name();
   /** Positions searched for Men et al.'s first negative B(m) (the margin kernel's scan limit). */
   static final long MARGIN_LIMIT = 1L << 24;
 
@@ -193,15 +194,16 @@ public final class ModelAttentionJob {
 
     List<Task> tasks = new ArrayList<>();
     for (ModelDocuments.Doc d : docs) {
-      for (RopeVariant v : s.variants()) {
+      for (InferenceVariant v : s.variants()) {
         Task t = task(d, v.label(), 0, d.tokens);
-        t.invFreq = v.invFreq(c.headDim(), c.rotaryDim(), trainLen, c.ropeBase());
-        t.attentionFactor = v.attentionFactor();
+        io.ropescale.rope.RopeFrequencies f = v.frequencies(c.rotaryDim(), trainLen, c.ropeBase(), d.tokens.length);
+        t.invFreq = f.inverseFrequencies();
+        t.attentionFactor = f.attentionFactor();
         t.qk = v.isNative() && s.qkCorrelation();
         tasks.add(t);
       }
       for (int k = 1; k < ControlWindows.windows(d.tokens.length, trainLen); k++) {
-        Task t = task(d, RopeVariant.NATIVE.label(), k, Arrays.copyOfRange(d.tokens, ControlWindows.start(k, trainLen),
+        Task t = task(d, InferenceVariant.NATIVE.label(), k, Arrays.copyOfRange(d.tokens, ControlWindows.start(k, trainLen),
             ControlWindows.end(k, d.tokens.length, trainLen)));
         t.invFreq = c.nativeInvFreq();
         t.attentionFactor = 1.0;
@@ -298,7 +300,7 @@ public final class ModelAttentionJob {
           windows.put(p.window, p.nll);
         } else {
           variants.add(p);
-          if (p.variant.equals(RopeVariant.NATIVE.label())) {
+          if (p.variant.equals(InferenceVariant.NATIVE.label())) {
             nat = p;
           }
         }
@@ -452,8 +454,8 @@ public final class ModelAttentionJob {
         col("far_mass_mean"), col("far_mass_mean").minus(half("far_mass_sd")).as("far_mass_lower"),
         col("far_mass_mean").plus(half("far_mass_sd")).as("far_mass_upper"),
         current_timestamp().as("computed_at"))
-        .withColumn("position_start", io.ropescale.jobs.AttentionProfileJob.bucketStart(col("bucket")))
-        .withColumn("position_end", io.ropescale.jobs.AttentionProfileJob.bucketStart(col("bucket").plus(1)));
+        .withColumn("position_start", io.ropescale.attention.PositionBucketsSql.bucketStart(col("bucket")))
+        .withColumn("position_end", io.ropescale.attention.PositionBucketsSql.bucketStart(col("bucket").plus(1)));
   }
 
   /** The measured bound of every variant beside the scaling laws' predictions. */
@@ -469,7 +471,7 @@ public final class ModelAttentionJob {
       byVariant.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
     }
     List<Row> rows = new ArrayList<>();
-    for (RopeVariant v : s.variants()) {
+    for (InferenceVariant v : s.variants()) {
       List<Row> pts = byVariant.getOrDefault(v.label(), List.of());
       int n = pts.isEmpty() ? 0 : pts.get(pts.size() - 1).getInt(1) + 1;
       double[] mean = new double[n];
@@ -562,8 +564,8 @@ public final class ModelAttentionJob {
     return sums.groupBy("layer", "head", "pair", "bucket").agg(count(lit(1)).as("documents"),
             sum("sum_re").as("sum_re"), sum("sum_im").as("sum_im"), sum("pairs").cast("long").as("pairs"))
         .select(lit(model).as("model"), col("layer"), col("head"), col("pair"), col("bucket"),
-            io.ropescale.jobs.AttentionProfileJob.bucketStart(col("bucket")).as("position_start"),
-            io.ropescale.jobs.AttentionProfileJob.bucketStart(col("bucket").plus(1)).as("position_end"),
+            io.ropescale.attention.PositionBucketsSql.bucketStart(col("bucket")).as("position_start"),
+            io.ropescale.attention.PositionBucketsSql.bucketStart(col("bucket").plus(1)).as("position_end"),
             col("documents"), col("pairs"), col("sum_re").divide(col("pairs")).as("c_re"),
             col("sum_im").divide(col("pairs")).as("c_im"), lit(headDim).as("head_dim"),
             current_timestamp().as("computed_at"));
@@ -643,14 +645,14 @@ public final class ModelAttentionJob {
   public static List<DeltaTables.Write> writes(SparkSession spark, ModelAttentionSettings s, String runId) {
     Result r = compute(spark, s);
     List<DeltaTables.Write> w = new ArrayList<>();
-    w.add(new DeltaTables.Write(TOKENS, r.tokens().withColumn("run_id", lit(runId)), "run_id", "model"));
-    w.add(new DeltaTables.Write(PROFILE, r.profile().withColumn("run_id", lit(runId)), "run_id", "model"));
-    w.add(new DeltaTables.Write(BOUNDS, r.bounds().withColumn("run_id", lit(runId)), "run_id", "model"));
+    w.add(new DeltaTables.Write(TableDocs.MODEL_TOKEN_STATS, TableDocs.MODEL_TOKEN_STATS.stamp(r.tokens(), runId)));
+    w.add(new DeltaTables.Write(TableDocs.MODEL_POSITION_PROFILE, TableDocs.MODEL_POSITION_PROFILE.stamp(r.profile(), runId)));
+    w.add(new DeltaTables.Write(TableDocs.MODEL_MEASURED_BOUNDS, TableDocs.MODEL_MEASURED_BOUNDS.stamp(r.bounds(), runId)));
     if (r.qk() != null) {
-      w.add(new DeltaTables.Write(QK, r.qk().withColumn("run_id", lit(runId)), "run_id", "model"));
+      w.add(new DeltaTables.Write(TableDocs.MODEL_QK_CORRELATION, TableDocs.MODEL_QK_CORRELATION.stamp(r.qk(), runId)));
     }
     if (r.logits() != null) {
-      w.add(new DeltaTables.Write(LOGITS, r.logits().withColumn("run_id", lit(runId)), "run_id", "model"));
+      w.add(new DeltaTables.Write(TableDocs.MODEL_LOGIT_PROFILE, TableDocs.MODEL_LOGIT_PROFILE.stamp(r.logits(), runId)));
     }
     return w;
   }

@@ -3,7 +3,7 @@ package io.ropescale.jobs.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ropescale.jobs.SweepSpec;
 import io.ropescale.jobs.corpus.CorpusSpec;
-import io.ropescale.model.RopeVariant;
+import io.ropescale.model.InferenceVariant;
 import io.ropescale.rope.RopeInputException;
 import io.ropescale.rope.RopeScaling;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ import java.util.Set;
  * @param threads forward-pass threads per task; null = cores / task slots
  */
 public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus, int documents, int minTokens,
-    int maxTokens, List<RopeVariant> variants, int[] layers, Integer farDistance, double tokenDetailSample,
+    int maxTokens, List<InferenceVariant> variants, int[] layers, Integer farDistance, double tokenDetailSample,
     double excessThreshold, int smoothing, boolean qkCorrelation, List<Double> bases, Integer threads) {
 
   static final Set<String> KEYS = Set.of("gguf", "name", "paths", "documents", "min_tokens", "max_tokens", "variants",
@@ -110,7 +110,7 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
     int documents = (int) whole(n, "documents", 1, 1, 100000);
     int maxTokens = (int) whole(n, "max_tokens", 4096, 2, 1 << 20);
     int minTokens = (int) whole(n, "min_tokens", 2, 2, maxTokens);
-    List<RopeVariant> variants = variants(n.get("variants"));
+    List<InferenceVariant> variants = variants(n.get("variants"));
     int[] layers = null;
     JsonNode l = n.get("layers");
     if (l != null && !l.isNull()) {
@@ -153,9 +153,9 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
   }
 
   /** The variants, native first (the control and the q/k correlation come from its pass). */
-  static List<RopeVariant> variants(JsonNode v) {
-    List<RopeVariant> out = new ArrayList<>();
-    out.add(RopeVariant.NATIVE);
+  static List<InferenceVariant> variants(JsonNode v) {
+    List<InferenceVariant> out = new ArrayList<>();
+    out.add(InferenceVariant.NATIVE);
     if (v == null || v.isNull()) {
       return out;
     }
@@ -167,7 +167,7 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
     for (int i = 0; i < v.size(); i++) {
       JsonNode e = v.get(i);
       String field = "spec.model_attention.variants[" + i + "]";
-      RopeVariant r;
+      InferenceVariant r;
       if (e.isTextual() && e.asText().equals("native")) {
         continue;
       } else if (e.isObject()) {
@@ -185,9 +185,9 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
         if (!s.isDefault() && Double.isNaN(s.factor()) && !"longrope".equals(s.type())) {
           throw new RopeInputException(field + ".factor", "missing", "rope type " + s.type() + " needs a factor");
         }
-        r = RopeVariant.of(base, s);
+        r = InferenceVariant.of(base, s);
         if (e.hasNonNull("label")) {
-          r = new RopeVariant(e.get("label").asText(), r.base(), r.scaling());
+          r = new InferenceVariant(e.get("label").asText(), r.base(), r.scaling());
         }
       } else {
         throw new RopeInputException(field, e, "must be native, {base: B} or {type: T, factor: F, ...}");

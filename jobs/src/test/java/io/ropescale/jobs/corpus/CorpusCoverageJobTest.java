@@ -375,7 +375,9 @@ class CorpusCoverageJobTest extends SparkTestBase {
 
   @Test
   void sqlPlanForExplainUsesOnlyBuiltInExpressions() {
-    Dataset<Row> df = CorpusCoverageJob.sqlPlanForExplain(spark);
+    assertTrue(CorpusEngine.SQL.gpuPlaceable());
+    assertFalse(CorpusEngine.JVM.gpuPlaceable());
+    Dataset<Row> df = CorpusCoverageJob.planForExplain(spark, CorpusEngine.SQL);
     String plan = df.queryExecution().analyzed().toString() + df.queryExecution().executedPlan();
     assertFalse(plan.contains("UDF"), plan);
     assertFalse(plan.toLowerCase().contains("lambda"), plan);

@@ -186,16 +186,17 @@ class CorpusStatsTest {
       HashMap<String, Long> counted = new HashMap<>();
       while (rows.hasNext()) {
         Row r = rows.next();
-        String key = r.getString(1);
-        if (r.getString(0).equals("chunk")) {
-          List<Integer> t = tokens.computeIfAbsent(key, k -> new ArrayList<>());
-          assertEquals(t.size(), r.getLong(21), "chunks arrive in order");
-          for (int id : (int[]) r.get(22)) {
+        assertNull(r.getAs("quarantined"));
+        if (r.getAs("chunk") != null) {
+          Row c = r.getAs("chunk");
+          List<Integer> t = tokens.computeIfAbsent(c.getAs("doc_key"), k -> new ArrayList<>());
+          assertEquals(t.size(), c.<Long>getAs("chunk_start"), "chunks arrive in order");
+          for (int id : (int[]) c.getAs("token_ids")) {
             t.add(id);
           }
-        } else if (r.getString(0).equals("doc")) {
-          assertNull(r.get(6), key);
-          counted.put(key, r.getLong(5));
+        } else if (r.getAs("doc") != null) {
+          Row d = r.getAs("doc");
+          counted.put(d.getAs("doc_key"), d.getAs("tokens"));
         }
       }
       assertEquals(3, counted.size());

@@ -30,8 +30,8 @@ public final class ScanBench {
       long tokens = 0;
       while (it.hasNext()) {
         Row r = it.next();
-        if (r.getString(0).equals("doc") && !r.isNullAt(5)) {
-          tokens += r.getLong(5);
+        if (r.getAs("doc") != null) {
+          tokens += r.<Row>getAs("doc").<Long>getAs("tokens");
         }
       }
       double s = (System.nanoTime() - t0) / 1e9;

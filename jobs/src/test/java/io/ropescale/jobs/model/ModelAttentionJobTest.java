@@ -18,7 +18,7 @@ import io.ropescale.model.GgufWriter;
 import io.ropescale.model.LlamaForward;
 import io.ropescale.model.LlamaWeights;
 import io.ropescale.model.LogitProfile;
-import io.ropescale.model.RopeVariant;
+import io.ropescale.model.InferenceVariant;
 import io.ropescale.model.StatsRequest;
 import io.ropescale.rope.RopeInputException;
 import io.ropescale.rope.RopeScaling;
@@ -144,8 +144,9 @@ class ModelAttentionJobTest extends SparkTestBase {
       for (String doc : new String[] {"a.txt", "b.txt"}) {
         String text = readString(dir.resolve(doc));
         int[] ids = java.util.Arrays.copyOf(tok.encode(text), Math.min(60, tok.encode(text).length));
-        for (RopeVariant v : s.variants()) {
-          ForwardResult fr = f.forward(ids, v.invFreq(HD, HD, T_TRAIN, 100), v.attentionFactor(),
+        for (InferenceVariant v : s.variants()) {
+          io.ropescale.rope.RopeFrequencies fq = v.frequencies(HD, T_TRAIN, 100, ids.length);
+          ForwardResult fr = f.forward(ids, fq.inverseFrequencies(), fq.attentionFactor(),
               new StatsRequest(new int[] {0, 1}, 5, false));
           full.put(doc + "/" + v.label(), fr);
         }
@@ -193,7 +194,7 @@ class ModelAttentionJobTest extends SparkTestBase {
     List<Row> bounds = r.bounds().orderBy("variant").collectAsList();
     assertEquals(List.of("b25", "linear-x2", "native"), bounds.stream().map(b -> b.<String>getAs("variant")).toList());
     Row nat = bounds.get(2);
-    assertEquals(ScalingLaws.bounds(RopeVariant.NATIVE.config(HD, HD, T_TRAIN, 100)).extrapolationBound(),
+    assertEquals(ScalingLaws.bounds(InferenceVariant.NATIVE.config(HD, HD, T_TRAIN, 100)).extrapolationBound(),
         nat.<Double>getAs("extrapolation_bound"), 1e-9);
     assertEquals(60L, nat.<Long>getAs("evaluated_length"));
     Row lin = bounds.get(1);
@@ -268,8 +269,8 @@ class ModelAttentionJobTest extends SparkTestBase {
     ModelAttentionSettings ok = ModelAttentionSettings.from(spec("  paths: [a.txt]\n"), null);
     assertEquals(ModelAttentionSettings.defaultGguf().toString(), ok.gguf());
     assertEquals("smollm2-135m", ok.name());
-    assertEquals(List.of(RopeVariant.NATIVE), ok.variants());
+    assertEquals(List.of(InferenceVariant.NATIVE), ok.variants());
     assertNull(ok.layers());
-    assertEquals("yarn-x4-b400000", RopeVariant.of(400000, RopeScaling.of("yarn", 4)).label());
+    assertEquals("yarn-x4-b400000", InferenceVariant.of(400000, RopeScaling.of("yarn", 4)).label());
   }
 }

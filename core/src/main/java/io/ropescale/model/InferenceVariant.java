@@ -1,6 +1,8 @@
 package io.ropescale.model;
 
 import io.ropescale.rope.RopeConfig;
+import io.ropescale.rope.RopeFrequencies;
+import io.ropescale.rope.RopeVariant;
 import io.ropescale.rope.RopeInputException;
 import io.ropescale.rope.RopeScaling;
 import io.ropescale.rope.RopeTypes;
@@ -15,10 +17,10 @@ import java.util.Locale;
  * @param base the variant's base; NaN keeps the model's own
  * @param scaling the method and its parameters ({@link RopeScaling#DEFAULT} for a pure base change)
  */
-public record RopeVariant(String label, double base, RopeScaling scaling) {
-  public static final RopeVariant NATIVE = new RopeVariant("native", Double.NaN, RopeScaling.DEFAULT);
+public record InferenceVariant(String label, double base, RopeScaling scaling) {
+  public static final InferenceVariant NATIVE = new InferenceVariant("native", Double.NaN, RopeScaling.DEFAULT);
 
-  public RopeVariant {
+  public InferenceVariant {
     if (label == null || !label.matches("[A-Za-z0-9_.+-]{1,64}")) {
       throw new RopeInputException("model_attention.variants", label,
           "variant labels may hold only letters, digits and _ . + - (at most 64)");
@@ -30,7 +32,7 @@ public record RopeVariant(String label, double base, RopeScaling scaling) {
   }
 
   /** A variant named by what it changes: native, b25000, ntk-x2, yarn-x4-b400000. */
-  public static RopeVariant of(double base, RopeScaling scaling) {
+  public static InferenceVariant of(double base, RopeScaling scaling) {
     if (Double.isNaN(base) && (scaling == null || scaling.isDefault())) {
       return NATIVE;
     }
@@ -44,7 +46,7 @@ public record RopeVariant(String label, double base, RopeScaling scaling) {
     if (!Double.isNaN(base)) {
       label.append(label.length() == 0 ? "" : "-").append('b').append(trim(base));
     }
-    return new RopeVariant(label.toString(), base, scaling);
+    return new InferenceVariant(label.toString(), base, scaling);
   }
 
   public boolean isNative() {
@@ -57,14 +59,15 @@ public record RopeVariant(String label, double base, RopeScaling scaling) {
     return new RopeConfig(headDim, rotaryDim, trainLen, pretrainBase, trainLen, b, scaling);
   }
 
-  /** Per-pair inverse frequencies of the variant (theta_i, i &lt; rotaryDim/2), from the registry. */
-  public double[] invFreq(int headDim, int rotaryDim, long trainLen, double pretrainBase) {
-    return RopeTypes.theta(config(headDim, rotaryDim, trainLen, pretrainBase));
-  }
-
-  /** YaRN's attention temperature 0.1 ln(factor) + 1; 1 for every other method. */
-  public double attentionFactor() {
-    return "yarn".equals(scaling.type()) ? RopeTypes.yarnAttentionFactor(scaling.factor()) : 1.0;
+  /**
+   * The variant's inverse frequencies theta_i (i &lt; rotaryDim/2) and attention factor for a pass over
+   * {@code seqLen} tokens, from the RoPE-type registry's frequency function (length-dependent types
+   * such as dynamic NTK read seqLen; YaRN's factor is its attention temperature).
+   */
+  public RopeFrequencies frequencies(int rotaryDim, long trainLen, double pretrainBase, long seqLen) {
+    double b = Double.isNaN(base) ? pretrainBase : base;
+    long originalMax = scaling.originalMaxPositionEmbeddings() > 0 ? scaling.originalMaxPositionEmbeddings() : trainLen;
+    return RopeTypes.frequencies(new RopeVariant(scaling, rotaryDim, b, originalMax), seqLen);
   }
 
   static String trim(double x) {
