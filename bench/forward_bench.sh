@@ -6,7 +6,8 @@
 # LlamaForward.flops for both, so numpy's masked half counts as wasted work) and the share of the
 # machine's fp32 peak. Results: docs/benchmarks.md, "Real model forward pass".
 #
-#   flock /tmp/ropescale-heavy.lock bench/forward_bench.sh        (LENGTHS, REPS, THREADS, TEXT override)
+#   flock /tmp/ropescale-heavy.lock bench/forward_bench.sh
+#   (override LENGTHS=1024,4096,8192, REPS=3, REPS_LONG=1 for lengths >= 8192, THREADS=nproc, TEXT)
 #
 # Peak = cores x GHz x fp32 FLOP/cycle/core; FLOP/cycle is 64 with AVX-512 (two 512-bit FMA units x
 # 16 lanes x 2), 32 with AVX2 only. The GHz is lscpu's max MHz, else /proc/cpuinfo's "cpu MHz"
@@ -16,6 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 LENGTHS="${LENGTHS:-1024,4096,8192}"
 REPS="${REPS:-3}"
+REPS_LONG="${REPS_LONG:-1}"
 THREADS="${THREADS:-$(nproc)}"
 TEXT="${TEXT:-datasets/corpus/python-3.11-pydoc-topics.py.gz}"
 
@@ -37,11 +39,13 @@ OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 IFS=, read -r -a lens <<<"$LENGTHS"
 for n in "${lens[@]}"; do
+  reps=$REPS
+  [ "$n" -ge 8192 ] && reps=$REPS_LONG
   java --add-modules jdk.incubator.vector -Xmx6g -cp core/target/classes:core/target/test-classes \
-    io.ropescale.model.ForwardBench "$GGUF" "$TEXT" "$n" "$REPS" "$THREADS" 2>/dev/null | tee -a "$OUT/java.jsonl"
+    io.ropescale.model.ForwardBench "$GGUF" "$TEXT" "$n" "$reps" "$THREADS" 2>/dev/null | tee -a "$OUT/java.jsonl"
   # numpy with OpenBLAS' own CPU detection (the environment may pin a core type)
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$THREADS" \
-    bench/.venv/bin/python bench/llama_numpy.py bench --gguf "$GGUF" --text "$TEXT" --lengths "$n" --reps "$REPS" \
+    bench/.venv/bin/python bench/llama_numpy.py bench --gguf "$GGUF" --text "$TEXT" --lengths "$n" --reps "$reps" \
     | tee -a "$OUT/numpy.jsonl"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
