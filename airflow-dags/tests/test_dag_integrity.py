@@ -16,7 +16,7 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 import ropescale_common as rc
 
 # The data dependencies, written out by hand: the reference the jar's plan must match.
-STAGES = ["scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit", "report"]
+STAGES = ["scaling-laws", "attention-profile", "base-search", "corpus-coverage", "model-attention", "fit", "report"]
 STAGE_EDGES = {
     ("scaling-laws", "fit"),
     ("base-search", "fit"),
@@ -24,6 +24,8 @@ STAGE_EDGES = {
     ("attention-profile", "report"),
     ("base-search", "report"),
     ("corpus-coverage", "report"),
+    ("model-attention", "fit"),
+    ("model-attention", "report"),
     ("fit", "report"),
 }
 DAG_EDGES = STAGE_EDGES | {("plan", s) for s in STAGES}

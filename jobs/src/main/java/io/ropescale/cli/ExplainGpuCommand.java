@@ -61,6 +61,7 @@ public final class ExplainGpuCommand implements Callable<Integer> {
         jobs.put("corpus-coverage " + e.name(), s -> CorpusCoverageJob.planForExplain(s, e));
       }
     }
+    jobs.put("model-logit-profile", io.ropescale.jobs.model.ModelAttentionJob::logitPlanForExplain);
     return jobs;
   }
 

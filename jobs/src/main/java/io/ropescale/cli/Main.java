@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         SweepCommand.class,
         PlanCommand.class,
         CorpusCoverageCommand.class,
+        ModelAttentionCommand.class,
         TableDocsCommand.class,
         ReportCommand.class,
         RegisterTablesCommand.class,

@@ -46,7 +46,47 @@ public final class FitJob {
 
   /** All fits for one run's rope_bounds and base_lower_bounds rows (either may be null). */
   public static Dataset<Row> compute(SparkSession spark, Dataset<Row> ropeBounds, Dataset<Row> baseBounds) {
+    return compute(spark, ropeBounds, baseBounds, null);
+  }
+
+  /**
+   * Calibration on a real model (model_measured_bounds, may be null): log10 measured bound vs log10
+   * predicted bound over the variants that broke within the evaluated length, per model and
+   * prediction (Liu et al.'s T_extra; the angle-coverage bound). A perfect law gives slope 1,
+   * intercept 0. The ratio's spread and the variants that did not break are logged beside it.
+   */
+  static void calibration(Dataset<Row> measured, List<Row> rows) {
+    Dataset<Row> m = measured.cache();
+    for (Row g : m.select("model").distinct().orderBy("model").collectAsList()) {
+      String model = g.getString(0);
+      Dataset<Row> mine = m.where(col("model").equalTo(model));
+      List<String> unbroken = mine.where(col("broke").equalTo(false)).orderBy("variant").select("variant")
+          .collectAsList().stream().map(r -> r.getString(0)).toList();
+      for (String[] p : new String[][] {{"extrapolation_bound", "measured_vs_extrapolation_bound"},
+          {"angle_coverage_bound", "measured_vs_coverage_bound"}}) {
+        Dataset<Row> broke = mine.where(col("broke").and(col(p[0]).isNotNull()));
+        Line l = fit(broke.select(log10(col(p[0])).as("x"), log10(col("measured_bound")).as("y")));
+        List<Row> ratio = broke.selectExpr("min(measured_bound / " + p[0] + ")", "max(measured_bound / " + p[0] + ")",
+            "count(1)").collectAsList();
+        Progress.info(String.format(java.util.Locale.ROOT, "fit %s %s: %s; ratio measured/predicted %s over %d broken"
+                + " variants; did not break within the evaluated length: %s", p[1], model,
+            l == null ? "too few distinct bounds to regress" : String.format(java.util.Locale.ROOT,
+                "slope %.4f intercept %.4f R2 %.4f", l.slope(), l.intercept(), l.r2()),
+            ratio.get(0).isNullAt(0) ? "-" : String.format(java.util.Locale.ROOT, "%.3f..%.3f", ratio.get(0).getDouble(0),
+                ratio.get(0).getDouble(1)), ratio.get(0).getLong(2), unbroken.isEmpty() ? "none" : unbroken));
+        if (l != null) {
+          rows.add(row(l, p[1], model, 1.0, 0.0));
+        }
+      }
+    }
+  }
+
+  public static Dataset<Row> compute(SparkSession spark, Dataset<Row> ropeBounds, Dataset<Row> baseBounds,
+      Dataset<Row> measuredBounds) {
     List<Row> rows = new ArrayList<>();
+    if (measuredBounds != null) {
+      calibration(measuredBounds, rows);
+    }
     if (baseBounds != null) {
       Dataset<Row> ok = baseBounds.where(col("lower_bound_base").isNotNull()).cache();
       for (Row d : ok.select("rotary_dim").distinct().orderBy("rotary_dim").collectAsList()) {
@@ -86,11 +126,13 @@ public final class FitJob {
   public static Dataset<Row> computeFromWarehouse(SparkSession spark, String warehouse, String runId) {
     Dataset<Row> rb = rowsOf(spark, warehouse, TableDocs.ROPE_BOUNDS, runId);
     Dataset<Row> bb = rowsOf(spark, warehouse, TableDocs.BASE_LOWER_BOUNDS, runId);
-    if (rb == null && bb == null) {
+    Dataset<Row> mb = rowsOf(spark, warehouse, TableDocs.MODEL_MEASURED_BOUNDS, runId);
+    if (rb == null && bb == null && mb == null) {
       throw new RopeInputException("run-id", runId,
-          "has no rows in " + TableDocs.ROPE_BOUNDS + " or " + TableDocs.BASE_LOWER_BOUNDS + " under " + warehouse + " (run scaling-laws or base-search first)");
+          "has no rows in " + TableDocs.ROPE_BOUNDS + ", " + TableDocs.BASE_LOWER_BOUNDS + " or "
+              + TableDocs.MODEL_MEASURED_BOUNDS + " under " + warehouse + " (run scaling-laws, base-search or model-attention first)");
     }
-    return compute(spark, rb, bb);
+    return compute(spark, rb, bb, mb);
   }
 
   private static Dataset<Row> rowsOf(SparkSession spark, String warehouse, TableDocs.TableDef table, String runId) {

@@ -25,7 +25,9 @@ public record SpecDocument(
     List<RopeType> ropeTypes,
     Attention attention,
     BaseSearch baseSearch,
-    Corpus corpus) {
+    Corpus corpus,
+    // model-attention stage: its keys are checked by jobs/.../model/ModelAttentionSettings
+    com.fasterxml.jackson.databind.JsonNode modelAttention) {
 
   /** A {@code models:} entry: a name from datasets/models.csv, or a mapping. */
   @JsonDeserialize(using = Model.Reader.class)

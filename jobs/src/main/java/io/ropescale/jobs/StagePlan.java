@@ -71,17 +71,32 @@ public final class StagePlan {
             CorpusSpec c = CorpusSpec.of(spec, CorpusSpec.Overrides.NONE);
             return (spark, runId, computed) -> CorpusCoverageJob.writes(spark, spec, c, runId);
           }),
-      // rope_bounds always; base_lower_bounds when the spec has base_search:
-      new Definition("fit", null, List.of(TableDocs.ROPE_BOUNDS, TableDocs.BASE_LOWER_BOUNDS),
+      // a real model's loss and attention per RoPE variant (docs/model-attention.md); when the
+      // default model cannot be fetched, the stage says so in one line and writes nothing
+      new Definition("model-attention", "model_attention", List.of(),
+          List.of(TableDocs.MODEL_TOKEN_STATS, TableDocs.MODEL_POSITION_PROFILE, TableDocs.MODEL_MEASURED_BOUNDS,
+              TableDocs.MODEL_QK_CORRELATION, TableDocs.MODEL_LOGIT_PROFILE),
+          spec -> {
+            var s = io.ropescale.jobs.model.ModelAttentionSettings.from(spec, null);
+            boolean defaultModel = io.ropescale.jobs.model.ModelAttentionSettings.usesDefaultModel(spec, null);
+            return (spark, runId, computed) -> io.ropescale.jobs.model.ModelFetch.available(s, defaultModel, home())
+                ? io.ropescale.jobs.model.ModelAttentionJob.writes(spark, s, runId) : List.of();
+          }),
+      // rope_bounds always; base_lower_bounds when the spec has base_search:; the model's measured
+      // bounds when it has model_attention: (calibration)
+      new Definition("fit", null, List.of(TableDocs.ROPE_BOUNDS, TableDocs.BASE_LOWER_BOUNDS,
+          TableDocs.MODEL_MEASURED_BOUNDS),
           List.of(TableDocs.SCALING_FITS),
           spec -> (spark, runId, computed) -> List.of(FitJob.write(
-              FitJob.compute(spark, computed.get(TableDocs.ROPE_BOUNDS), computed.get(TableDocs.BASE_LOWER_BOUNDS))
-                  .cache(), runId))),
+              FitJob.compute(spark, computed.get(TableDocs.ROPE_BOUNDS), computed.get(TableDocs.BASE_LOWER_BOUNDS),
+                  computed.get(TableDocs.MODEL_MEASURED_BOUNDS)).cache(), runId))),
       // the run's dashboard (jobs/.../report/ReportData.load reads these tables)
       new Definition(REPORT, null,
           List.of(TableDocs.ROPE_BOUNDS, TableDocs.ATTENTION_PROFILE, TableDocs.ATTENTION_BOUNDS,
               TableDocs.BASE_LOWER_BOUNDS, TableDocs.SCALING_FITS, TableDocs.CORPUS_COVERAGE,
-              TableDocs.DOCUMENT_LENGTH_HISTOGRAM, TableDocs.QUARANTINE, TableDocs.DOCUMENTS),
+              TableDocs.DOCUMENT_LENGTH_HISTOGRAM, TableDocs.QUARANTINE, TableDocs.DOCUMENTS,
+              TableDocs.MODEL_MEASURED_BOUNDS, TableDocs.MODEL_POSITION_PROFILE, TableDocs.MODEL_LOGIT_PROFILE,
+              TableDocs.MODEL_QK_CORRELATION),
           List.of(), null));
 
   /**
@@ -139,6 +154,10 @@ public final class StagePlan {
       }
     }
     return new StagePlan(name, path, out);
+  }
+
+  static java.nio.file.Path home() {
+    return java.nio.file.Path.of(System.getProperty("ropescale.home", System.getenv().getOrDefault("ROPESCALE_HOME", ".")));
   }
 
   public List<Stage> stages() {

@@ -45,7 +45,7 @@ public final class SweepSpec {
     this.doc = parsed.value();
     this.name = doc.name() != null ? doc.name() : defaultName;
     this.models = parseModels(doc.models());
-    this.bases = parseBases(doc.bases());
+    this.bases = parseBases(doc.bases(), "spec.bases");
     this.tuneLengths = lengths(doc.tuneLengths(), "spec.tune_lengths");
     if (doc.ropeTypes() == null) {
       this.ropeTypes = List.of(new SpecDocument.RopeType("default", null));
@@ -76,6 +76,15 @@ public final class SweepSpec {
   public boolean has(String key) {
     JsonNode n = root.get(key);
     return n != null && !n.isNull();
+  }
+
+  /**
+   * A stage section as read (a missing node when absent), for sections whose keys their stage checks
+   * itself ({@code model_attention}, docs/model-attention.md).
+   */
+  public JsonNode section(String key) {
+    JsonNode n = root.get(key);
+    return n == null || n.isNull() ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : n;
   }
 
   public Path resolve(String path) {
@@ -109,7 +118,8 @@ public final class SweepSpec {
     return out;
   }
 
-  private static List<Double> parseBases(SpecDocument.Bases node) {
+  /** A list of bases or a log range {from, to, per_decade}; errors name {@code field} (e.g. spec.bases). */
+  public static List<Double> parseBases(SpecDocument.Bases node, String field) {
     List<Double> out = new ArrayList<>();
     if (node == null) {
       return out;
@@ -117,35 +127,40 @@ public final class SweepSpec {
     if (node.range() != null) {
       // a log range: {from, to, per_decade}
       SpecDocument.Range r = node.range();
-      double from = RopeInputException.requireBase("spec.bases.from", required(r.from(), "spec.bases.from"));
-      double to = RopeInputException.requireBase("spec.bases.to", required(r.to(), "spec.bases.to"));
-      double perDecade = required(r.perDecade(), "spec.bases.per_decade");
+      double from = RopeInputException.requireBase(field + ".from", required(r.from(), field + ".from"));
+      double to = RopeInputException.requireBase(field + ".to", required(r.to(), field + ".to"));
+      double perDecade = required(r.perDecade(), field + ".per_decade");
       if (!(to >= from)) {
-        throw new RopeInputException("spec.bases.to", to, "must be >= from " + from);
+        throw new RopeInputException(field + ".to", to, "must be >= from " + from);
       }
       if (!(perDecade >= 1 && perDecade <= 10000)) {
-        throw new RopeInputException("spec.bases.per_decade", perDecade, "must be in [1, 10000]");
+        throw new RopeInputException(field + ".per_decade", perDecade, "must be in [1, 10000]");
       }
       long k0 = (long) Math.ceil(Math.log10(from) * perDecade - 1e-9);
       long k1 = (long) Math.floor(Math.log10(to) * perDecade + 1e-9);
       if (k1 - k0 > 100000) {
-        throw new RopeInputException("spec.bases", r, "range has " + (k1 - k0 + 1) + " bases; at most 100000");
+        throw new RopeInputException(field, r, "range has " + (k1 - k0 + 1) + " bases; at most 100000");
       }
       for (long k = k0; k <= k1; k++) {
         out.add(Math.pow(10, k / perDecade));
       }
       if (out.isEmpty()) {
-        throw new RopeInputException("spec.bases", r, "range holds no grid point");
+        throw new RopeInputException(field, r, "range holds no grid point");
       }
       return out;
     }
     if (node.list().isEmpty()) {
-      throw new RopeInputException("spec.bases", "[]", "must be a non-empty list or {from, to, per_decade}");
+      throw new RopeInputException(field, "[]", "must be a non-empty list or {from, to, per_decade}");
     }
     for (int i = 0; i < node.list().size(); i++) {
-      out.add(RopeInputException.requireBase("spec.bases[" + i + "]", required(node.list().get(i), "spec.bases[" + i + "]")));
+      out.add(RopeInputException.requireBase(field + "[" + i + "]", required(node.list().get(i), field + "[" + i + "]")));
     }
     return out;
+  }
+
+  /** As {@link #parseBases(SpecDocument.Bases, String)} for a section's raw {@code bases:} node. */
+  public static List<Double> parseBases(JsonNode node, String field) {
+    return parseBases(SpecYaml.bases(node, field), field);
   }
 
   private static double required(Double x, String field) {

@@ -277,6 +277,75 @@ final class Charts {
                      {"field": "documents", "format": ","}, {"field": "tokens", "format": ","}]}}
       """.formatted(TableDocs.DOCUMENT_LENGTH_HISTOGRAM.name());
 
+  static final String MODEL_EXCESS = """
+      {"width": 760, "height": 340,
+       "title": {"text": "Excess loss of a real model vs position, per RoPE variant",
+         "subtitle": ["excess(t) = nll(t) under the variant - nll(t) of the native model's sliding window (T_train tokens, stride T_train/2);",
+                      "bands: 95% interval over documents. Dashed rules: predicted T_extra (Liu et al.); solid rules: where the loss broke (measured)."]},
+       "layer": [
+        {"data": {"name": "model_position_profile"},
+         "transform": [{"filter": "datum.position_start >= 1 && isValid(datum.excess_lower)"}],
+         "mark": {"type": "area", "opacity": 0.15},
+         "encoding": {
+           "x": {"field": "position_start", "type": "quantitative", "scale": {"type": "log"},
+                 "title": "token position t (log)", "axis": {"format": "~s"}},
+           "y": {"field": "excess_lower", "type": "quantitative"},
+           "y2": {"field": "excess_upper"},
+           "color": {"field": "variant", "type": "nominal"}}},
+        {"data": {"name": "model_position_profile"},
+         "transform": [{"filter": "datum.position_start >= 1"}],
+         "mark": {"type": "line", "strokeWidth": 1.4},
+         "encoding": {
+           "x": {"field": "position_start", "type": "quantitative", "scale": {"type": "log"}},
+           "y": {"field": "excess_mean", "type": "quantitative", "title": "mean excess loss (nats)"},
+           "color": {"field": "variant", "type": "nominal", "title": "variant"},
+           "tooltip": [{"field": "variant"}, {"field": "position_start", "title": "t from", "format": ","},
+                       {"field": "position_end", "title": "t to (excl.)", "format": ","},
+                       {"field": "excess_mean", "format": ".3f", "title": "mean excess (nats)"},
+                       {"field": "nll_mean", "format": ".3f", "title": "mean nll (nats)"}]}},
+        {"data": {"name": "model_measured_bounds"},
+         "transform": [{"fold": ["extrapolation_bound", "measured_bound"], "as": ["bound", "tokens"]},
+                       {"filter": "isValid(datum.tokens) && datum.tokens >= 1 && datum.tokens <= datum.evaluated_length * 1.5"}],
+         "mark": {"type": "rule", "strokeWidth": 1.3},
+         "encoding": {
+           "x": {"field": "tokens", "type": "quantitative"},
+           "color": {"field": "variant", "type": "nominal"},
+           "strokeDash": {"field": "bound", "type": "nominal", "title": "bound",
+                          "scale": {"domain": ["extrapolation_bound", "measured_bound"], "range": [[5, 3], [1, 0]]}},
+           "tooltip": [{"field": "variant"}, {"field": "bound"}, {"field": "tokens", "format": ",.0f"}]}},
+        {"data": {"name": "model_measured_bounds"},
+         "mark": {"type": "rule", "color": "#555", "strokeDash": [2, 2]},
+         "encoding": {"y": {"aggregate": "max", "field": "excess_threshold", "type": "quantitative"}}}
+       ],
+       "resolve": {"scale": {"color": "shared"}}}
+      """;
+
+  static final String MODEL_LOGITS = """
+      {"title": {"text": "Expected attention logit L_b(m) of the real model beside Men et al.'s B(m), per base",
+         "subtitle": ["Left: L_b(m) = (1/sqrt(d)) Σ_i Re(C_i(m) e^{i m θ_i(b)}) from the native pass's pre-RoPE q/k correlation (first recorded layer,",
+                      "mean over heads; exact at layer 0, a first-order view deeper in). Right: B(m)/(d/2) = Σ cos(m θ_i)/(d/2), the same with q = k."]},
+       "hconcat": [
+        {"width": 370, "height": 300, "data": {"name": "model_logit_profile"},
+         "mark": {"type": "line", "strokeWidth": 1.1},
+         "encoding": {
+           "x": {"field": "position_start", "type": "quantitative", "scale": {"type": "log"}, "title": "distance m (log)", "axis": {"format": "~s"}},
+           "y": {"field": "logit", "type": "quantitative", "title": "L_b(m) (logit units)"},
+           "color": {"field": "base", "type": "quantitative", "scale": {"type": "log", "scheme": "viridis"}, "title": "base b", "legend": {"format": "~s"}},
+           "detail": {"field": "base"},
+           "tooltip": [{"field": "base", "format": "~s"}, {"field": "position_start", "title": "m", "format": ","},
+                       {"field": "logit", "format": ".4f"}]}},
+        {"width": 370, "height": 300, "data": {"name": "model_margin"},
+         "mark": {"type": "line", "strokeWidth": 1.1},
+         "encoding": {
+           "x": {"field": "position_start", "type": "quantitative", "scale": {"type": "log"}, "title": "distance m (log)", "axis": {"format": "~s"}},
+           "y": {"field": "margin", "type": "quantitative", "title": "B(m)/(d/2)"},
+           "color": {"field": "base", "type": "quantitative", "scale": {"type": "log", "scheme": "viridis"}, "title": "base b", "legend": {"format": "~s"}},
+           "detail": {"field": "base"},
+           "tooltip": [{"field": "base", "format": "~s"}, {"field": "position_start", "title": "m", "format": ","},
+                       {"field": "margin", "format": ".4f"}]}}
+       ]}
+      """;
+
   static ObjectNode parse(String spec) {
     try {
       ObjectNode n = (ObjectNode) Html.JSON.readTree(spec);

@@ -115,6 +115,7 @@ public final class ReportData {
     add(d, spark, warehouse, TableDocs.CORPUS_COVERAGE, "corpus", "model", "config_id", "engine");
     add(d, spark, warehouse, TableDocs.DOCUMENT_LENGTH_HISTOGRAM, "corpus", "bucket_start");
     addList(d, spark, warehouse, TableDocs.QUARANTINE, LIST_ROWS, new String[] {"corpus", "path", "reason"}, "corpus", "path");
+    addModel(d, spark, warehouse);
     addList(d, spark, warehouse, TableDocs.DOCUMENTS, DOCUMENT_ROWS, new String[] {"corpus", "doc_id", "path", "characters", "tokens"},
         "-tokens", "corpus", "doc_id");
     return d;
@@ -201,6 +202,59 @@ public final class ReportData {
           + " rows -> " + t.rows().size() + ")");
     }
     d.put(new Table(t.name(), t.columns(), t.rows(), notes.isEmpty() ? null : String.join("; ", notes)));
+  }
+
+  /** Log-spaced bins per octave of the model-attention curves on the page. */
+  public static final int MODEL_BINS_PER_OCTAVE = 24;
+
+  /**
+   * The model-attention section's rows: the measured bounds; the excess loss per variant (its loss
+   * columns are the same for every layer, so the first recorded layer's rows), and L_b(m) at the
+   * first recorded layer averaged over heads, both merged into {@link #MODEL_BINS_PER_OCTAVE}
+   * log-spaced bins of position (token-weighted); beside L_b(m), Men et al.'s B(m)/(d/2) at the
+   * same bases and distances (d from model_qk_correlation).
+   */
+  private static void addModel(ReportData d, SparkSession spark, String wh) {
+    add(d, spark, wh, TableDocs.MODEL_MEASURED_BOUNDS, "model", "variant");
+    String bin = "floor(log2(position_start + 1) * " + MODEL_BINS_PER_OCTAVE + ")";
+    Dataset<Row> profile = runRows(spark, wh, TableDocs.MODEL_POSITION_PROFILE, d.runId);
+    if (profile != null) {
+      Dataset<Row> first = profile.where(col("layer").equalTo(profile.agg(expr("min(layer)")).head().get(0)));
+      d.put(collect("model_position_profile", first.withColumn("bin", expr(bin))
+          .groupBy("model", "variant", "bin")
+          .agg(expr("min(position_start)").as("position_start"), expr("max(position_end)").as("position_end"),
+              expr("sum(tokens)").as("tokens"),
+              expr("sum(excess_mean * tokens) / sum(tokens)").as("excess_mean"),
+              expr("sum(excess_lower * tokens) / sum(tokens)").as("excess_lower"),
+              expr("sum(excess_upper * tokens) / sum(tokens)").as("excess_upper"),
+              expr("sum(nll_mean * tokens) / sum(tokens)").as("nll_mean"))
+          .drop("bin").where(col("excess_mean").isNotNull()).orderBy("model", "variant", "position_start"),
+          "first recorded layer; buckets merged into " + MODEL_BINS_PER_OCTAVE + " log-spaced bins per octave"));
+    }
+    Dataset<Row> logits = runRows(spark, wh, TableDocs.MODEL_LOGIT_PROFILE, d.runId);
+    Dataset<Row> qk = runRows(spark, wh, TableDocs.MODEL_QK_CORRELATION, d.runId);
+    if (logits != null && qk != null && !qk.isEmpty()) {
+      int headDim = qk.select("head_dim").head().getInt(0);
+      Dataset<Row> first = logits.where(col("layer").equalTo(logits.agg(expr("min(layer)")).head().get(0)));
+      Table t = collect("model_logit_profile", first.where(col("position_start").geq(1)).withColumn("bin", expr(bin))
+          .groupBy("model", "layer", "base", "bin")
+          .agg(expr("min(position_start)").as("position_start"), expr("avg(logit)").as("logit"))
+          .drop("bin").orderBy("model", "base", "position_start"),
+          "first recorded layer, mean over query heads, " + MODEL_BINS_PER_OCTAVE + " log-spaced bins per octave");
+      d.put(t);
+      List<Map<String, Object>> margin = new ArrayList<>();
+      for (Map<String, Object> r : t.rows()) {
+        double base = ((Number) r.get("base")).doubleValue();
+        long m = ((Number) r.get("position_start")).longValue();
+        Map<String, Object> x = new LinkedHashMap<>();
+        x.put("base", base);
+        x.put("position_start", m);
+        x.put("margin", io.ropescale.attention.MarginKernel.direct(
+            io.ropescale.rope.RopeTypes.defaultTheta(headDim, base), m) / (headDim / 2.0));
+        margin.add(x);
+      }
+      d.put(new Table("model_margin", List.of("base", "position_start", "margin"), margin, null));
+    }
   }
 
   private static Column[] existing(Dataset<Row> rows, String... order) {

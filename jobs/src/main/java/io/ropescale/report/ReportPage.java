@@ -52,7 +52,7 @@ public final class ReportPage {
     }
     datasets.put("configs", configs());
     List<Section> sections = List.of(extrapolationSection(), criticalDimSection(), profileSection(),
-        attentionBoundsSection(), baseSection(), corpusSection(), metadataSection());
+        attentionBoundsSection(), baseSection(), corpusSection(), modelSection(), metadataSection());
     List<Map<String, Object>> charts = new ArrayList<>();
     for (Section s : sections) {
       for (Chart c : s.charts()) {
@@ -230,6 +230,46 @@ public final class ReportPage {
       extra.append(listTable("Quarantined files", data.table(TableDocs.QUARANTINE.name())));
     }
     return new Section("corpus", title, intro, charts, note, extra.isEmpty() ? null : extra.toString());
+  }
+
+  /** A real model's loss and attention per RoPE variant (the model-attention stage). */
+  private Section modelSection() {
+    String title = "Measured on a real model";
+    String intro = "A llama-architecture model (GGUF) read the run's documents under each RoPE variant (model_position_profile,"
+        + " model_measured_bounds), and its native pass's pre-RoPE query/key correlation gives the expected logit at any base"
+        + " (model_logit_profile).";
+    if (!data.hasRows("model_position_profile")) {
+      return absent("model", title, intro, "model_position_profile");
+    }
+    List<Chart> charts = new ArrayList<>();
+    long lines = data.rows("model_position_profile").stream().filter(r -> num(r.get("position_start")) >= 1).count();
+    charts.add(new Chart("chart-model-excess", List.of("model_position_profile", "model_measured_bounds"),
+        Charts.parse(Charts.MODEL_EXCESS), lines));
+    if (data.hasRows("model_logit_profile")) {
+      charts.add(new Chart("chart-model-logits", List.of("model_logit_profile", "model_margin"),
+          Charts.parse(Charts.MODEL_LOGITS), 2L * data.rows("model_logit_profile").size()));
+    }
+    StringBuilder extra = new StringBuilder();
+    if (data.hasRows("model_measured_bounds")) {
+      extra.append("<table class=\"list\">\n<caption>Where the loss breaks, measured vs predicted (tokens)</caption>\n")
+          .append("<tr><th>variant</th><th>measured</th><th>95% interval</th><th>T_extra</th><th>measured / T_extra</th>")
+          .append("<th>angle coverage</th><th>B(m)&lt;0 at</th><th>evaluated</th></tr>\n");
+      for (Map<String, Object> r : data.rows("model_measured_bounds")) {
+        extra.append("<tr><td>").append(Html.escape(r.get("variant"))).append("</td><td>")
+            .append(r.get("measured_bound") == null ? "did not break" : Html.escape(r.get("measured_bound")))
+            .append("</td><td>").append(Html.escape(Objects.toString(r.get("measured_lower"), "—"))).append(" – ")
+            .append(Html.escape(Objects.toString(r.get("measured_upper"), "—"))).append("</td><td>")
+            .append(Html.escape(String.format(java.util.Locale.ROOT, "%.0f", num(r.get("extrapolation_bound")))))
+            .append("</td><td>").append(r.get("measured_over_extrapolation_bound") == null ? "—"
+                : Html.escape(String.format(java.util.Locale.ROOT, "%.2f", num(r.get("measured_over_extrapolation_bound")))))
+            .append("</td><td>").append(r.get("angle_coverage_bound") == null ? "unbounded"
+                : Html.escape(String.format(java.util.Locale.ROOT, "%.0f", num(r.get("angle_coverage_bound")))))
+            .append("</td><td>").append(Html.escape(Objects.toString(r.get("first_negative_margin"), "—")))
+            .append("</td><td>").append(Html.escape(r.get("evaluated_length"))).append("</td></tr>\n");
+      }
+      extra.append("</table>\n");
+    }
+    return new Section("model", title, intro, charts, data.table("model_position_profile").note(), extra.toString());
   }
 
   /** The run's runs rows: one per command that wrote into the run (a sweep, or each stage on its own). */

@@ -137,7 +137,7 @@ class CliTest {
     assertEquals("[\"scaling_fits\"]", fit.get("writes").toString());
     JsonNode all = json(run("plan", "--json"));
     assertTrue(all.get("spec").isNull());
-    assertEquals(6, all.get("stages").size());
+    assertEquals(7, all.get("stages").size()); // scaling-laws .. model-attention, fit, report
     assertTrue(run("plan", "--spec", paper).out().contains("fit                scaling-laws,base-search"));
     Out missing = run("plan", "--spec", "/nonexistent/spec.yaml");
     assertEquals(2, missing.code());

@@ -76,7 +76,7 @@ class StagePlanTest {
       assertNull(s.job());
     });
     // every stage's reads are written by an earlier stage (the plan derives upstreams from that)
-    assertEquals(List.of("scaling-laws", "base-search"), stage(c, "fit").upstream());
+    assertEquals(List.of("scaling-laws", "base-search", "model-attention"), stage(c, "fit").upstream());
   }
 
   @Test

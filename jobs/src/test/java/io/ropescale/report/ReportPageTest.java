@@ -105,11 +105,12 @@ class ReportPageTest {
     data.get("charts").forEach(c -> charts.add(c.get("id").asText()));
     assertEquals(List.of("chart-extrapolation", "chart-critical-dim"), charts);
     for (String absent : List.of("attention_profile", "attention_bounds", "base_lower_bounds",
-        "corpus_coverage or document_length_histogram")) {
+        "corpus_coverage or document_length_histogram", "model_position_profile")) {
       assertTrue(html.contains("Not computed in this run: no " + absent + " table"), absent);
     }
-    assertEquals(4, html.split("class=\"note\"", -1).length - 1);
-    for (String id : List.of("extrapolation", "critical-dim", "profile", "attention-bounds", "base-bounds", "corpus", "run")) {
+    assertEquals(5, html.split("class=\"note\"", -1).length - 1);
+    for (String id : List.of("extrapolation", "critical-dim", "profile", "attention-bounds", "base-bounds", "corpus", "model",
+        "run")) {
       assertTrue(html.contains("<section id=\"" + id + "\">"), id);
     }
     assertEquals(2, data.at("/charts/0/minMarks").asInt());

@@ -212,14 +212,14 @@ public final class CorpusInputs {
     return m;
   }
 
-  static Configuration conf(Map<String, String> m) {
+  public static Configuration conf(Map<String, String> m) {
     Configuration c = new Configuration(false);
     m.forEach(c::set);
     return c;
   }
 
   /** Opens a plain or gzip file's bytes. */
-  static InputStream open(Item it, Configuration conf) throws IOException {
+  public static InputStream open(Item it, Configuration conf) throws IOException {
     Path p = new Path(it.path());
     InputStream in = p.getFileSystem(conf).open(p);
     try {
