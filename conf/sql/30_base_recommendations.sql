@@ -7,7 +7,7 @@
 --                         among rows that are not `unbounded` (b <= b_3 is unbounded only in theory);
 --                         null when no swept base reaches T. swept_config_id / swept_extrapolation_bound
 --                         name that row.
--- Same formulas as ScalingLaws.requiredBasePaper / requiredBaseExact (DESIGN.md s.2); the reference
+-- Same formulas as ScalingLaws.requiredBasePaper / requiredBaseExact (docs/theory.md s.2); the reference
 -- case LLaMA2 (d 128, T_train 4096, b_pre 10000), T = 100000 gives 938327.2 and 701472.4.
 -- Only committed runs (every runs row 'succeeded', docs/reliability.md).
 -- requires: rope_bounds, runs

@@ -47,7 +47,7 @@ public final class BaseSearchCommand implements Callable<Integer> {
   @Option(names = "--max-base", defaultValue = "1e11", description = "Top of the grid (default ${DEFAULT-VALUE})")
   double maxBase;
 
-  @Option(names = "--json", description = "Print a JSON array (DESIGN.md s.6 contract)")
+  @Option(names = "--json", description = "Print a JSON array (docs/theory.md s.6 contract)")
   boolean json;
 
   @Mixin

@@ -17,7 +17,7 @@ public final class BoundsCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
-  @Option(names = "--json", description = "Print one JSON object (DESIGN.md s.6 contract)")
+  @Option(names = "--json", description = "Print one JSON object (docs/theory.md s.6 contract)")
   boolean json;
 
   @Override
@@ -33,7 +33,7 @@ public final class BoundsCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The DESIGN.md s.6 fields, in contract order, plus context. */
+  /** The docs/theory.md s.6 fields, in contract order, plus context. */
   static Map<String, Object> fields(String modelName, BoundsReport r) {
     Map<String, Object> m = new LinkedHashMap<>();
     if (modelName != null) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  * Hugging Face config.json; explicit flags override the model's facts ({@link ModelInputs}, shared
  * with sweep specs). Without a model,
  * {@code --tune-len} defaults to {@code --train-len} and {@code --base} to {@code --pretrain-base}
- * (DESIGN.md s.6); with one, to the release's own context, base and rope_scaling.
+ * (docs/theory.md s.6); with one, to the release's own context, base and rope_scaling.
  */
 public final class ModelOptions {
   @Option(names = "--model", description = "Model name from datasets/models.csv (e.g. llama2-7b)")

@@ -2,7 +2,7 @@ package io.ropescale.cli;
 
 import picocli.CommandLine.Option;
 
-/** Flags every Spark command takes (DESIGN.md s.6). */
+/** Flags every Spark command takes (docs/theory.md s.6). */
 public final class SparkOptions {
   @Option(names = "--warehouse", defaultValue = "./warehouse",
       description = "Directory or URI holding the Delta tables (default: ${DEFAULT-VALUE})")

@@ -11,7 +11,7 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * {@code ropescale attention-profile}: per relative position m = 0..max_position of every
  * configuration, the similar-token margin B(m)/(d/2) (Men et al. 2024), the RoFormer decay bound
- * and ood_pairs(m) (DESIGN.md s.3-4), condensed into {@link PositionBuckets} buckets
+ * and ood_pairs(m) (docs/theory.md s.3-4), condensed into {@link PositionBuckets} buckets
  * ({@code attention_profile}) and, at full resolution, the first negative margin and first OOD
  * position ({@code attention_bounds}). The orchestration only: settings in
  * {@link AttentionSettings}, the engines behind {@link AttentionEngine}, the shared aggregation in

@@ -17,7 +17,7 @@ import scala.Tuple2;
 
 /**
  * {@code ropescale base-search}: Men et al.'s lower bound of the RoPE base for each context
- * (DESIGN.md s.3). Every grid base 10^(k/G) up to max_base is evaluated once, on the executors,
+ * (docs/theory.md s.3). Every grid base 10^(k/G) up to max_base is evaluated once, on the executors,
  * with the limit of the largest context and an early exit at the first negative B(m); one upward
  * pass over those results answers every context, both the lower and the safe bound.
  */

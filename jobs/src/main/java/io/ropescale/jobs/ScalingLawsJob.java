@@ -77,7 +77,7 @@ public final class ScalingLawsJob {
     Column bPre = col("pretrain_base");
     Column b = col("effective_base");
 
-    // Angle coverage (DESIGN.md s.4): A_n = max(T_train theta_pre_n, T_tune theta_n); bound =
+    // Angle coverage (docs/theory.md s.4): A_n = max(T_train theta_pre_n, T_tune theta_n); bound =
     // min A_n/theta_n over pairs with A_n < 2pi.
     Dataset<Row> pairs = pairs(spark, configs).join(cfg.select("config_id", "train_len", "tune_len"), "config_id");
     Column coverage = greatest(col("train_len").multiply(col("theta_pre")), col("tune_len").multiply(col("theta")));

@@ -29,7 +29,7 @@ public final class ReportPage {
   /** Men et al. (NeurIPS 2024) fitted curve base = 0.0424 L^1.628. */
   static final double MEN_COEFFICIENT = 0.0424;
   static final double MEN_EXPONENT = 1.628;
-  /** Men et al.'s published anchor points for d = 128 (DESIGN.md s.3): context -> base. */
+  /** Men et al.'s published anchor points for d = 128 (docs/theory.md s.3): context -> base. */
   static final long[][] MEN_ANCHORS = {{1024, 4300}, {8192, 84000}, {32768, 640000}, {65536, 2100000}};
 
   /** One dashboard section: charts when its tables have rows, else a note. */

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The no-Spark commands: DESIGN.md s.6 JSON contract, defaults, and bad input (exit 2). */
+/** The no-Spark commands: docs/theory.md s.6 JSON contract, defaults, and bad input (exit 2). */
 class CliTest {
   record Out(int code, String out, String err) {}
 

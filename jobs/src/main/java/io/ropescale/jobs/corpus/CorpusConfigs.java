@@ -60,7 +60,7 @@ public final class CorpusConfigs implements Serializable {
       this.oodSteps = steps(cov);
     }
 
-    /** ood_pairs(t), DESIGN.md s.4. */
+    /** ood_pairs(t), docs/theory.md s.4. */
     public int oodPairs(long t) {
       int k = 0;
       while (k < oodSteps.length && t >= oodSteps[k]) {

@@ -128,7 +128,7 @@ class CorpusStatsTest {
   void thresholdsMatchTheCore() {
     CorpusConfigs cc = new CorpusConfigs(List.of(llama(4096, 1e6), llama(16384, 500), llama(4096, 10000)));
     CorpusConfigs.Config b1e6 = cc.configs.get(0);
-    assertEquals(129026.8, b1e6.extrapolationBound, 0.1); // DESIGN.md s.2
+    assertEquals(129026.8, b1e6.extrapolationBound, 0.1); // docs/theory.md s.2
     assertEquals(129027, b1e6.extraCeil);
     assertEquals(4096, b1e6.tuneLen);
     for (int i = 0; i < cc.configs.size(); i++) {
