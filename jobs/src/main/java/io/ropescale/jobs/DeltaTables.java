@@ -277,6 +277,9 @@ public final class DeltaTables {
         requirePartitioning(before, path, documented);
         rows.write().format("delta").mode("overwrite")
             .option("replaceWhere", slice(runId, w))
+            // a column the registry gained since the table was created (e.g. rope_bounds'
+            // critical_dim_tuned_formula) is added to it; older runs' rows read it as null
+            .option("mergeSchema", "true")
             .option("userMetadata", tag)
             .partitionBy(w.partitionBy())
             .save(path);
