@@ -151,4 +151,20 @@ class ScalingLawsJobTest extends SparkTestBase {
     assertEquals(v, version(wh, "rope_bounds"));
     assertFalse(Files.exists(wh.resolve("runs")));
   }
+
+  @Test
+  void aTableFromBeforeANewColumnGainsIt() {
+    Path wh = tempWarehouse();
+    // rope_bounds as a build before critical_dim_tuned_formula wrote it (same partitioning)
+    ScalingLawsJob.bounds(spark, SweepSpec.load(PAPER).configurations())
+        .withColumn("run_id", org.apache.spark.sql.functions.lit("old")).drop("critical_dim_tuned_formula")
+        .write().format("delta").partitionBy("run_id", "model").save(wh.resolve("rope_bounds").toString());
+    assertEquals(0, Main.run("scaling-laws", "--spec", PAPER.toString(), "--warehouse", wh.toString(), "--run-id", "new"));
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> t = spark.read().format("delta").load(wh.resolve("rope_bounds").toString());
+    assertTrue(java.util.Arrays.asList(t.columns()).contains("critical_dim_tuned_formula"));
+    // the old run's rows are kept, with the new column null; the new run's rows carry it
+    assertTrue(t.where("run_id = 'old'").count() > 0);
+    assertEquals(0, t.where("run_id = 'old' AND critical_dim_tuned_formula IS NOT NULL").count());
+    assertEquals(0, t.where("run_id = 'new' AND critical_dim_tuned_formula IS NULL").count());
+  }
 }
