@@ -97,11 +97,11 @@ public final class SweepCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "tables written: %s%n", r.written());
     System.out.printf(Locale.ROOT, "%nScaling laws (Liu et al. 2024)%s%n",
         attention ? " with attention bounds (Men et al. 2024) measured up to m = " + rows.get(0).getLong(12) : "");
-    System.out.printf(Locale.ROOT, "%-12s %-8s %7s %9s %-12s %5s %5s %10s %10s %10s %10s%n",
-        "model", "rope", "T_tune", "base", "regime", "d_ext", "d'ext", "T_extra", "coverage", "B(m)<0 at", "first OOD");
+    System.out.printf(Locale.ROOT, "%-12s %-8s %7s %9s %-12s %5s %7s %10s %10s %10s %10s%n",
+        "model", "rope", "T_tune", "base", "regime", "d_ext", "d_force", "T_extra", "coverage", "B(m)<0 at", "first OOD");
     for (Row x : rows) {
       Object cov = x.get(8);
-      System.out.printf(Locale.ROOT, "%-12s %-8s %7d %9s %-12s %5d %5d %10s %10s %10s %10s%n",
+      System.out.printf(Locale.ROOT, "%-12s %-8s %7d %9s %-12s %5d %7d %10s %10s %10s %10s%n",
           x.getString(0), x.getString(1), x.getLong(2), Json.human(x.getDouble(3)), x.getString(4), x.getInt(5),
           x.getInt(6), x.getBoolean(9) ? "unbounded" : Json.human(Math.rint(x.getDouble(7))),
           cov == null ? "unbounded" : Json.human(Math.rint((Double) cov)),
