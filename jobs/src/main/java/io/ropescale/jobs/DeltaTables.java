@@ -284,9 +284,15 @@ public final class DeltaTables {
             .partitionBy(w.partitionBy())
             .save(path);
         JsonNode info = ownCommit(spark, path, tag, before.version());
+        if (info == null) {
+          Progress.info(String.format("%s unchanged (no rows, and none before for this run: Delta made no commit) in %.1f s",
+              w.table(), (System.nanoTime() - t0) / 1e9));
+          return new Committed(w, -1, 0);
+        }
         long version = info.path("version").asLong(-1);
         JsonNode n = info.path("operationMetrics").path("numOutputRows");
-        long written = n.isMissingNode() ? -1 : Long.parseLong(n.asText());
+        // a write that adds no file (no rows) carries no numOutputRows metric
+        long written = n.isMissingNode() ? 0 : Long.parseLong(n.asText());
         Progress.info(String.format("committed %s (%d rows, version %d) in %.1f s", w.table(), written, version,
             (System.nanoTime() - t0) / 1e9));
         return new Committed(w, version, written);
@@ -340,6 +346,7 @@ public final class DeltaTables {
    * The commitInfo of the commit tagged {@code tag} (newest first, down to {@code after + 1}),
    * with its {@code version} added: the write's own metrics, read from the one log entry it made.
    */
+  /** This job's commit (tagged {@code tag}) after version {@code after}; null when Delta made none. */
   private static JsonNode ownCommit(SparkSession spark, String path, String tag, long after) {
     long latest = version(spark, path);
     for (long v = latest; v > after; v--) {
@@ -349,8 +356,9 @@ public final class DeltaTables {
         return info;
       }
     }
-    throw new IllegalStateException("the commit tagged '" + tag + "' is not in the log of " + path + " after version "
-        + after);
+    // save() returned, so the write succeeded; Delta makes no commit at all for an overwrite that
+    // neither adds nor removes a file (an empty slice written over an empty slice)
+    return null;
   }
 
   /** One log entry's actions (one JSON object per line), or an empty list when the file is gone. */
@@ -392,6 +400,9 @@ public final class DeltaTables {
       List<Committed> done) {
     Map<String, Committed> first = new LinkedHashMap<>();
     for (Committed c : done) {
+      if (c.version() < 0) {
+        continue; // no commit: nothing to give back
+      }
       first.merge(c.write().table(), c, (a, b) -> a.version() <= b.version() ? a : b);
     }
     for (Committed c : first.values()) {
