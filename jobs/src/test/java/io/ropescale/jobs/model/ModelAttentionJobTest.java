@@ -174,8 +174,8 @@ class ModelAttentionJobTest extends SparkTestBase {
       assertEquals(fr.nll()[pos], t.<Double>getAs("nll"), 1e-9);
       assertEquals(direct.get(doc)[pos], t.<Double>getAs("control_nll"), 1e-9);
       assertEquals(fr.nll()[pos] - direct.get(doc)[pos], t.<Double>getAs("excess"), 1e-9);
-      assertEquals(fr.entropy()[1][pos], t.<List<Double>>getAs("entropy").get(1), 1e-9);
-      assertEquals(fr.farMass()[0][pos], t.<List<Double>>getAs("far_mass").get(0), 1e-9);
+      assertEquals(fr.entropy()[1][pos], t.<Double>getList(t.fieldIndex("entropy")).get(1), 1e-9);
+      assertEquals(fr.farMass()[0][pos], t.<Double>getList(t.fieldIndex("far_mass")).get(0), 1e-9);
       if ("native".equals(t.getAs("variant")) && pos < T_TRAIN) {
         assertEquals(0.0, t.<Double>getAs("excess"), 0.0); // the control's first window is the native pass itself
       }
