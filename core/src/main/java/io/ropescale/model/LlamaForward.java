@@ -36,11 +36,12 @@ public final class LlamaForward implements AutoCloseable {
 
   static final int QUERY_BLOCK = 16;
   private static final int TOKEN_BLOCK = 64;
-  private static final int OUT_BLOCK = 64;
+  private static final int OUT_BLOCK = PackedWeights.PANEL;
   private static final int HEAD_CHUNK = 256;
   private static final int HEAD_VOCAB_BLOCK = 512;
 
   private final LlamaWeights w;
+  private final PackedWeights pw;
   private final LlamaConfig c;
   private final Kernels k;
   private final Parallel pool;
@@ -56,6 +57,7 @@ public final class LlamaForward implements AutoCloseable {
       throw new RopeInputException("threads", threads, "must be >= 1");
     }
     this.w = weights;
+    this.pw = weights.packed();
     this.c = weights.config;
     this.k = kernels;
     this.pool = new Parallel(threads);
@@ -145,9 +147,10 @@ public final class LlamaForward implements AutoCloseable {
 
     for (int l = 0; l < c.layers(); l++) {
       LlamaWeights.Layer lw = w.layers[l];
+      PackedWeights.Layer pl = pw.layers[l];
       int slot = indexOf(rec, l);
       rmsNorm(x, lw.attnNorm, xb, n);
-      matmul(xb, n, width, new float[][] {lw.wq, lw.wk, lw.wv}, new int[] {qDim, kvDim, kvDim},
+      matmul(xb, n, width, new float[][] {pl.wq, pl.wk, pl.wv}, new int[] {qDim, kvDim, kvDim},
           new float[][] {q, kk, v});
       if (slot >= 0 && preQ != null) {
         preQ[slot] = rows(q, n, qDim);
@@ -188,12 +191,12 @@ public final class LlamaForward implements AutoCloseable {
         entropy[slot] = meanOverHeads(headEntropy, n);
         far[slot] = meanOverHeads(headFar, n);
       }
-      matmul(att, n, qDim, new float[][] {lw.wo}, new int[] {width}, new float[][] {xb});
+      matmul(att, n, qDim, new float[][] {pl.wo}, new int[] {width}, new float[][] {xb});
       addInPlace(x, xb);
       rmsNorm(x, lw.ffnNorm, xb, n);
-      matmul(xb, n, width, new float[][] {lw.wGate, lw.wUp}, new int[] {ffn, ffn}, new float[][] {gate, up});
+      matmul(xb, n, width, new float[][] {pl.wGate, pl.wUp}, new int[] {ffn, ffn}, new float[][] {gate, up});
       pool.forEach(n, (wk, t) -> k.siluMul(gate, up, t * ffn, ffn));
-      matmul(gate, n, ffn, new float[][] {lw.wDown}, new int[] {width}, new float[][] {xb});
+      matmul(gate, n, ffn, new float[][] {pl.wDown}, new int[] {width}, new float[][] {xb});
       addInPlace(x, xb);
     }
     rmsNorm(x, w.outputNorm, xb, n);
@@ -214,7 +217,10 @@ public final class LlamaForward implements AutoCloseable {
         int o0 = vb * HEAD_VOCAB_BLOCK;
         int cols = Math.min(HEAD_VOCAB_BLOCK, vocab - o0);
         float[] z = tile[wk];
-        k.gemmNT(xb, from * width, width, w.output, o0 * width, width, z, 0, cols, rowsN, cols, width);
+        for (int j = 0; j < cols; j += OUT_BLOCK) {
+          k.gemmNN(xb, from * width, width, pw.output, PackedWeights.panel((o0 + j) / OUT_BLOCK, width), OUT_BLOCK,
+              z, j, cols, rowsN, Math.min(OUT_BLOCK, cols - j), width);
+        }
         for (int r = 0; r < rowsN; r++) {
           partial[vb][r] = k.logSumExp(z, r * cols, cols);
           int next = tokens[from + r + 1];
@@ -286,8 +292,10 @@ public final class LlamaForward implements AutoCloseable {
   }
 
   /**
-   * y_m = x W_m^T for several weight matrices sharing the input (q/k/v, gate/up), split into
-   * (token block x output block) tasks so each worker keeps a weight block in cache.
+   * y_m = x W_m^T for several weight matrices sharing the input (q/k/v, gate/up): a GEMM over the
+   * whole token block, split into (token block x output panel) tasks. Each task is the register-tiled
+   * broadcast kernel {@link Kernels#gemmNN} over one {@link PackedWeights} panel, which stays in L2
+   * while all {@value #TOKEN_BLOCK} token rows of the block use it.
    */
   private void matmul(float[] x, int n, int in, float[][] ws, int[] outs, float[][] ys) {
     int tokenBlocks = (n + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
@@ -307,7 +315,8 @@ public final class LlamaForward implements AutoCloseable {
       int o0 = ob * OUT_BLOCK;
       int rowsN = Math.min(TOKEN_BLOCK, n - t0);
       int cols = Math.min(OUT_BLOCK, outs[m] - o0);
-      k.gemmNT(x, t0 * in, in, ws[m], o0 * in, in, ys[m], t0 * outs[m] + o0, outs[m], rowsN, cols, in);
+      k.gemmNN(x, t0 * in, in, ws[m], PackedWeights.panel(ob, in), OUT_BLOCK, ys[m], t0 * outs[m] + o0, outs[m],
+          rowsN, cols, in);
     });
   }
 

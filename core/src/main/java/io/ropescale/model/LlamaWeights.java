@@ -58,6 +58,20 @@ public final class LlamaWeights {
     this.layers = layers;
   }
 
+  private PackedWeights packed;
+
+  /**
+   * The projections re-laid for the forward pass's GEMMs ({@link PackedWeights}), built on first
+   * use and shared by every {@link LlamaForward} over these weights (about as large again as the
+   * weights themselves).
+   */
+  synchronized PackedWeights packed() {
+    if (packed == null) {
+      packed = new PackedWeights(this);
+    }
+    return packed;
+  }
+
   /** True when the output head is the token embedding (no {@code output.weight} in the file). */
   public boolean tiedOutput() {
     return output == tokenEmbd;
