@@ -207,7 +207,8 @@ class CorpusCoverageJobTest extends SparkTestBase {
       Dataset<Row> b = table(sql, t).drop("computed_at", "engine");
       assertTrue(a.count() > 0, t);
       assertEquals(a.count(), b.count(), t);
-      assertEquals(0, a.exceptAll(b).count(), t + " differs between engines");
+      assertEquals(0, a.exceptAll(b).count(), () -> t + " differs between engines; jvm only: "
+          + a.exceptAll(b).limit(5).collectAsList() + "; sql only: " + b.exceptAll(a).limit(5).collectAsList());
     }
     assertEquals("sql", table(sql, "document_coverage").first().getAs("engine"));
     assertEquals("jvm", table(jvm, "corpus_coverage").first().getAs("engine"));
