@@ -10,6 +10,14 @@ package io.ropescale.attention;
  * The inner loop over positions has no loop-carried dependency, so C2 vectorises it; Math.cos and
  * Math.sin run only for the exact anchors ({@link RotaryTable}). Each B(m) is within about 1e-14 of
  * {@link #direct} for m up to 2^53. Instances are immutable and thread-safe.
+ *
+ * <p>{@link #firstNegative} certifies blocks instead of evaluating them whole: it sums the fast
+ * pairs exactly (those turning by ≥ 0.5 rad over a block, about a third of the pairs at the bases
+ * base-search sweeps) and bounds the slow ones from below by their anchors (a Taylor bound per
+ * pair, {@link #lowBound}). A block whose bound stays above 1e-9 cannot hold a negative B(m); any
+ * other block gets its slow pairs added exactly, in the same order as {@link #margin}, so the first
+ * negative position is the exact scan's, bit for bit. Supporting bases, which must be evaluated to
+ * the last position, cost about fastPairs/pairs of a full scan.
  */
 public final class MarginKernel {
   /** Positions per anchor; early exit is checked after 1, 2, 4, ... up to 8 blocks. */
@@ -17,11 +25,35 @@ public final class MarginKernel {
   /** Blocks per pass over the pairs: 8·256 doubles of output plus one table row fit in L1. */
   private static final int CHUNK_BLOCKS = 8;
 
+  /**
+   * {@link #firstNegative} evaluates exactly only the pairs whose angle turns by at least this much
+   * over a block; the slower pairs enter through a lower bound per block (see {@link #lowBound}).
+   */
+  private static final double EXACT_SPREAD = 0.5;
+  /**
+   * A block counts as non-negative without its slow pairs only when the bound clears this: far
+   * above the kernel's rounding (about 1e-14), so an exact evaluation could not find a negative there.
+   */
+  private static final double CERTIFY_MARGIN = 1e-9;
+
   private final RotaryTable table;
+  /** Pairs 0..fastPairs-1 turn by at least EXACT_SPREAD per block; every later pair by less. */
+  private final int fastPairs;
+  /** Δ_n = (BLOCK−1)·|θ_n|: the widest angle step from a block's anchor to one of its positions. */
+  private final double[] spread;
 
   /** @param theta rotary frequencies θ_n, one per pair (d = 2·theta.length), finite */
   public MarginKernel(double[] theta) {
     this.table = new RotaryTable(theta);
+    this.spread = new double[table.pairs];
+    int fast = 1;
+    for (int n = 0; n < table.pairs; n++) {
+      spread[n] = (BLOCK - 1) * Math.abs(theta[n]);
+      if (spread[n] >= EXACT_SPREAD) {
+        fast = n + 1;
+      }
+    }
+    this.fastPairs = fast;
   }
 
   /** Number of rotary pairs d/2. */
@@ -61,11 +93,17 @@ public final class MarginKernel {
     int blocks = 1;
     while (anchor <= limit) {
       int use = (int) Math.min(blocks, (limit - anchor) / BLOCK + 1);
-      chunk(anchor, use, w);
+      anchors(anchor, use, w);
+      addPairs(0, fastPairs, use, w);
       for (int b = 0; b < use; b++) {
         double[] acc = w.acc[b];
         long at = anchor + (long) b * BLOCK;
         int n = (int) Math.min(BLOCK, limit - at + 1);
+        if (certified(acc, n, lowBound(b, w))) {
+          continue;
+        }
+        // the slow pairs exactly, after the fast ones: the same sum, in the same order, as chunk()
+        addSlowPairs(b, w);
         for (int j = 0; j < n; j++) {
           if (acc[j] < 0) {
             return at + j;
@@ -76,6 +114,32 @@ public final class MarginKernel {
       blocks = Math.min(blocks * 2, CHUNK_BLOCKS);
     }
     return -1;
+  }
+
+  /** Whether acc[j] + low clears CERTIFY_MARGIN for every j &lt; n. */
+  private static boolean certified(double[] acc, int n, double low) {
+    double min = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < n; j++) { // a min reduction, which C2 vectorises (an early exit it does not)
+      min = Math.min(min, acc[j]);
+    }
+    return min + low > CERTIFY_MARGIN;
+  }
+
+  /**
+   * Lower bound of Σ_{n ≥ fastPairs} cos((M+j)·θ_n) over the block's positions j in [0, BLOCK),
+   * from the anchor's cos/sin x = M·θ_n alone: with δ = j·θ_n, |δ| ≤ Δ_n,
+   * cos(x+δ) = cos x·cos δ − sin x·sin δ ≥ cos x − max(cos x, 0)·Δ²/2 − |sin x|·Δ
+   * (cos δ ≥ 1 − δ²/2, |sin δ| ≤ |δ|), and never below −1. Within about Σ Δ_n of the true minimum.
+   */
+  private double lowBound(int b, Scratch w) {
+    double low = 0;
+    for (int n = fastPairs; n < table.pairs; n++) {
+      double cm = w.c[n * CHUNK_BLOCKS + b];
+      double sm = w.s[n * CHUNK_BLOCKS + b];
+      double d = spread[n];
+      low += Math.max(-1, cm - Math.max(cm, 0) * d * d * 0.5 - Math.abs(sm) * d);
+    }
+    return low;
   }
 
   /** Convenience for {@code new MarginKernel(theta).firstNegative(limit)}. */
@@ -125,31 +189,51 @@ public final class MarginKernel {
    * pairs runs in the same order for every position, so values do not depend on the range.
    */
   private void chunk(long anchor, int blocks, Scratch w) {
+    anchors(anchor, blocks, w);
+    addPairs(0, table.pairs, blocks, w);
+  }
+
+  /** cos/sin(M·θ_n) of every pair at the anchors M of blocks 0..blocks-1 of the chunk. */
+  private void anchors(long anchor, int blocks, Scratch w) {
+    for (int b = 0; b < blocks; b++) {
+      w.anchors.anchors(anchor + (long) b * BLOCK, w.c, w.s, b, CHUNK_BLOCKS);
+    }
+  }
+
+  /** acc[b][j] = Σ_{n in [from, to)} cos((M_b + j)·θ_n) for blocks b &lt; blocks (from = 0 starts the sum). */
+  private void addPairs(int from, int to, int blocks, Scratch w) {
     double[] c = w.c;
     double[] s = w.s;
-    for (int b = 0; b < blocks; b++) {
-      w.anchors.anchors(anchor + (long) b * BLOCK, c, s, b, CHUNK_BLOCKS);
-    }
-    double[] ct = table.cos[0];
-    double[] st = table.sin[0];
-    for (int b = 0; b < blocks; b++) {
-      double cm = c[b];
-      double sm = s[b];
-      double[] acc = w.acc[b];
-      for (int j = 0; j < BLOCK; j++) {
-        acc[j] = cm * ct[j] - sm * st[j];
-      }
-    }
-    for (int n = 1; n < table.pairs; n++) {
-      ct = table.cos[n];
-      st = table.sin[n];
+    for (int n = from; n < to; n++) {
+      double[] ct = table.cos[n];
+      double[] st = table.sin[n];
       for (int b = 0; b < blocks; b++) {
         double cm = c[n * CHUNK_BLOCKS + b];
         double sm = s[n * CHUNK_BLOCKS + b];
         double[] acc = w.acc[b];
-        for (int j = 0; j < BLOCK; j++) {
-          acc[j] += cm * ct[j] - sm * st[j];
+        if (n == 0) {
+          for (int j = 0; j < BLOCK; j++) {
+            acc[j] = cm * ct[j] - sm * st[j];
+          }
+        } else {
+          for (int j = 0; j < BLOCK; j++) {
+            acc[j] += cm * ct[j] - sm * st[j];
+          }
         }
+      }
+    }
+  }
+
+  /** Adds the slow pairs n ≥ fastPairs to block b, completing its exact B(m). */
+  private void addSlowPairs(int b, Scratch w) {
+    double[] acc = w.acc[b];
+    for (int n = fastPairs; n < table.pairs; n++) {
+      double[] ct = table.cos[n];
+      double[] st = table.sin[n];
+      double cm = w.c[n * CHUNK_BLOCKS + b];
+      double sm = w.s[n * CHUNK_BLOCKS + b];
+      for (int j = 0; j < BLOCK; j++) {
+        acc[j] += cm * ct[j] - sm * st[j];
       }
     }
   }

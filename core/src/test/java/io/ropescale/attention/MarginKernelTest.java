@@ -129,4 +129,60 @@ class MarginKernelTest {
     new MarginKernel(randomTheta(new Random(1), 64)).margin(0, 1, out, 0);
     assertEquals(64.0, out[0], 1e-12);
   }
+
+  /** firstNegative from the whole exact kernel (margin(), every pair at every position). */
+  private static long exactFirstNegative(double[] theta, long limit) {
+    MarginKernel k = new MarginKernel(theta);
+    double[] out = new double[4096];
+    for (long from = 0; from <= limit; from += out.length) {
+      int len = (int) Math.min(out.length, limit - from + 1);
+      k.margin(from, len, out, 0);
+      for (int j = 0; j < len; j++) {
+        if (out[j] < 0) {
+          return from + j;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The certified scan (fast pairs exact, slow pairs bounded per block) finds the same first negative
+   * as the whole exact kernel: over base-search's grid (supporting and failing bases, d = 64 and 128),
+   * partial rotary dims, and random frequencies with negative and unsorted entries.
+   */
+  @Test
+  void certifiedFirstNegativeEqualsExactScan() {
+    int supporting = 0;
+    int failing = 0;
+    for (int d : new int[] {64, 128}) {
+      for (long k = 3000; k <= 11000; k += 97) {
+        double[] theta = BaseSearch.theta(d, BaseSearch.gridBase(k, 1000));
+        long limit = 1L << 15;
+        long expected = exactFirstNegative(theta, limit);
+        assertEquals(expected, MarginKernel.firstNegative(theta, limit), "d=" + d + " k=" + k);
+        if (expected < 0) {
+          supporting++;
+        } else {
+          failing++;
+        }
+      }
+    }
+    assertTrue(supporting > 20 && failing > 20, supporting + " supporting, " + failing + " failing");
+    Random rnd = new Random(23);
+    for (int trial = 0; trial < 60; trial++) {
+      double[] theta = BaseSearch.theta(2 * (4 + rnd.nextInt(61)), Math.pow(10, 3 + 7 * rnd.nextDouble()));
+      if (trial % 3 == 1) {
+        theta[rnd.nextInt(theta.length)] *= -1;
+      } else if (trial % 3 == 2) {
+        int i = rnd.nextInt(theta.length);
+        int j = rnd.nextInt(theta.length);
+        double t = theta[i];
+        theta[i] = theta[j];
+        theta[j] = t;
+      }
+      long limit = 1 + rnd.nextInt(1 << 16);
+      assertEquals(exactFirstNegative(theta, limit), MarginKernel.firstNegative(theta, limit), "trial " + trial);
+    }
+  }
 }
