@@ -26,8 +26,7 @@ public record SpecDocument(
     Attention attention,
     BaseSearch baseSearch,
     Corpus corpus,
-    // model-attention stage: its keys are checked by jobs/.../model/ModelAttentionSettings
-    com.fasterxml.jackson.databind.JsonNode modelAttention) {
+    ModelAttention modelAttention) {
 
   /** A {@code models:} entry: a name from datasets/models.csv, or a mapping. */
   @JsonDeserialize(using = Model.Reader.class)
@@ -94,6 +93,29 @@ public record SpecDocument(
   /** {@code corpus:} (corpus-coverage stage, docs/corpus.md); {@code paths} may be one string. */
   public record Corpus(String name, @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> paths,
       String format, String textField, String tokenizer, String engine, Double tokenDetailSample) {}
+
+  /**
+   * {@code model_attention:} (model-attention stage, docs/model-attention.md); defaults and ranges
+   * are ModelAttentionSettings'. {@code bases} is shaped as spec.bases.
+   */
+  public record ModelAttention(String gguf, String name, List<String> paths, Integer documents, Integer minTokens,
+      Integer maxTokens, List<Variant> variants, List<Integer> layers, Integer farDistance, Double tokenDetailSample,
+      Double excessThreshold, Integer smoothing, Boolean qkCorrelation, Bases bases, Integer threads) {}
+
+  /** A {@code model_attention.variants:} entry: {@code native}, or a mapping {base, type, factor, ...}. */
+  @JsonDeserialize(using = Variant.Reader.class)
+  public record Variant(String word, VariantKeys keys) {
+    static final class Reader extends WordOrMapping<Variant, VariantKeys> {
+      Reader() {
+        super(Variant.class, VariantKeys.class, "must be native, {base: B} or {type: T, factor: F, ...}",
+            word -> new Variant(word, null), keys -> new Variant(null, keys));
+      }
+    }
+  }
+
+  /** A variant as a mapping: a base, a Hugging Face rope type with its parameters, or both. */
+  public record VariantKeys(String label, Double base, String type, Double factor, Long originalMaxPositionEmbeddings,
+      Double lowFreqFactor, Double highFreqFactor, Double betaFast, Double betaSlow) {}
 
   /** An entry written either as one word or as a mapping bound to {@code M} (which refuses unknown keys). */
   abstract static class WordOrMapping<T, M> extends JsonDeserializer<T> {

@@ -65,15 +65,6 @@ final class SpecYaml {
         .build();
   }
 
-  /** A {@code bases:}-shaped node of a section (list or {from, to, per_decade}) bound like spec.bases. */
-  static SpecDocument.Bases bases(JsonNode node, String field) {
-    try {
-      return MAPPER.treeToValue(node, SpecDocument.Bases.class);
-    } catch (JsonProcessingException e) {
-      throw new RopeInputException(field, node, "must be a list of bases or {from, to, per_decade}");
-    }
-  }
-
   /** The document's tree (for its text and presence checks) and its typed binding. */
   record Parsed<T>(JsonNode tree, T value) {}
 

@@ -78,15 +78,6 @@ public final class SweepSpec {
     return n != null && !n.isNull();
   }
 
-  /**
-   * A stage section as read (a missing node when absent), for sections whose keys their stage checks
-   * itself ({@code model_attention}, docs/model-attention.md).
-   */
-  public JsonNode section(String key) {
-    JsonNode n = root.get(key);
-    return n == null || n.isNull() ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : n;
-  }
-
   public Path resolve(String path) {
     Path p = Path.of(path);
     return p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize();
@@ -156,11 +147,6 @@ public final class SweepSpec {
       out.add(RopeInputException.requireBase(field + "[" + i + "]", required(node.list().get(i), field + "[" + i + "]")));
     }
     return out;
-  }
-
-  /** As {@link #parseBases(SpecDocument.Bases, String)} for a section's raw {@code bases:} node. */
-  public static List<Double> parseBases(JsonNode node, String field) {
-    return parseBases(SpecYaml.bases(node, field), field);
   }
 
   private static double required(Double x, String field) {

@@ -1,6 +1,6 @@
 package io.ropescale.jobs.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.ropescale.jobs.SpecDocument;
 import io.ropescale.jobs.SweepSpec;
 import io.ropescale.jobs.corpus.CorpusSpec;
 import io.ropescale.model.InferenceVariant;
@@ -29,11 +29,6 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
     int maxTokens, List<InferenceVariant> variants, int[] layers, Integer farDistance, double tokenDetailSample,
     double excessThreshold, int smoothing, boolean qkCorrelation, List<Double> bases, Integer threads) {
 
-  static final Set<String> KEYS = Set.of("gguf", "name", "paths", "documents", "min_tokens", "max_tokens", "variants",
-      "layers", "far_distance", "token_detail_sample", "excess_threshold", "smoothing", "qk_correlation", "bases",
-      "threads");
-  static final Set<String> VARIANT_KEYS = Set.of("label", "base", "type", "factor", "original_max_position_embeddings",
-      "low_freq_factor", "high_freq_factor", "beta_fast", "beta_slow");
   public static final String DEFAULT_NAME = "smollm2-135m";
   static final String DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf";
 
@@ -48,149 +43,129 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
   }
 
   public static boolean present(SweepSpec spec) {
-    return !spec.section("model_attention").isMissingNode();
+    return spec.doc.modelAttention() != null;
   }
 
   /** True when the section names no model file (the default SmolLM2 applies). */
   public static boolean usesDefaultModel(SweepSpec spec, String ggufFlag) {
-    return ggufFlag == null && !spec.section("model_attention").hasNonNull("gguf");
+    return ggufFlag == null && (!present(spec) || spec.doc.modelAttention().gguf() == null);
   }
 
+  /** The section's values checked and defaulted (keys and types were bound by SpecYaml, SpecDocument.ModelAttention). */
   public static ModelAttentionSettings from(SweepSpec spec, String ggufFlag) {
-    JsonNode n = spec.section("model_attention");
-    if (!n.isMissingNode() && !n.isObject()) {
-      throw new RopeInputException("spec.model_attention", n, "must be a mapping {gguf, variants, max_tokens, ...}");
-    }
-    List<String> unknown = new ArrayList<>();
-    n.fieldNames().forEachRemaining(k -> {
-      if (!KEYS.contains(k)) {
-        unknown.add(k);
-      }
-    });
-    if (!unknown.isEmpty()) {
-      throw new RopeInputException("spec.model_attention." + unknown.get(0), n.get(unknown.get(0)),
-          "unknown key" + (unknown.size() > 1 ? " (also " + unknown.subList(1, unknown.size()) + ")" : "")
-              + "; expected one of " + KEYS);
-    }
+    SpecDocument.ModelAttention n = present(spec) ? spec.doc.modelAttention()
+        : new SpecDocument.ModelAttention(null, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null);
     String gguf;
     if (ggufFlag != null) {
-      gguf = ggufFlag.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? ggufFlag : Path.of(ggufFlag).toAbsolutePath().toString();
-    } else if (n.hasNonNull("gguf")) {
-      String g = text(n, "gguf");
-      gguf = g.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? g : spec.resolve(g).toString();
+      gguf = isUri(ggufFlag) ? ggufFlag : Path.of(ggufFlag).toAbsolutePath().toString();
+    } else if (n.gguf() != null) {
+      String g = text(n.gguf(), "gguf");
+      gguf = isUri(g) ? g : spec.resolve(g).toString();
     } else {
       gguf = defaultGguf().toString();
     }
-    String name = n.hasNonNull("name") ? text(n, "name")
+    String name = n.name() != null ? text(n.name(), "name")
         : usesDefaultModel(spec, ggufFlag) ? DEFAULT_NAME
         : Path.of(gguf.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*:/*", "/")).getFileName().toString()
             .replaceFirst("(?i)\\.gguf$", "").toLowerCase(java.util.Locale.ROOT);
     if (!name.matches("[A-Za-z0-9_.:+-]{1,128}")) {
-      throw new RopeInputException("spec.model_attention.name", name, "may hold only letters, digits and _ . : + -");
+      throw new RopeInputException(FIELD + ".name", name, "may hold only letters, digits and _ . : + -");
     }
     List<String> paths = null;
-    JsonNode p = n.get("paths");
-    if (p != null && !p.isNull()) {
-      if (!p.isArray() || p.isEmpty()) {
-        throw new RopeInputException("spec.model_attention.paths", p, "must be a non-empty list of paths, globs or URIs");
+    if (n.paths() != null) {
+      if (n.paths().isEmpty()) {
+        throw new RopeInputException(FIELD + ".paths", "[]", "must be a non-empty list of paths, globs or URIs");
       }
       paths = new ArrayList<>();
-      for (int i = 0; i < p.size(); i++) {
-        String s = p.get(i).asText();
-        if (!p.get(i).isTextual() || s.isBlank()) {
-          throw new RopeInputException("spec.model_attention.paths[" + i + "]", p.get(i), "must be a path, glob or URI");
+      for (int i = 0; i < n.paths().size(); i++) {
+        String s = n.paths().get(i);
+        if (s == null || s.isBlank()) {
+          throw new RopeInputException(FIELD + ".paths[" + i + "]", s, "must be a path, glob or URI");
         }
-        paths.add(s.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? s : spec.resolve(s).toString());
+        paths.add(isUri(s) ? s : spec.resolve(s).toString());
       }
     } else if (!spec.has("corpus")) {
-      throw new RopeInputException("spec.model_attention.paths", "missing",
+      throw new RopeInputException(FIELD + ".paths", "missing",
           "give paths here or a corpus: section (the documents the model reads)");
     }
     CorpusSpec corpus = CorpusSpec.of(spec, new CorpusSpec.Overrides(paths, null, null, null, null, null));
-    int documents = (int) whole(n, "documents", 1, 1, 100000);
-    int maxTokens = (int) whole(n, "max_tokens", 4096, 2, 1 << 20);
-    int minTokens = (int) whole(n, "min_tokens", 2, 2, maxTokens);
-    List<InferenceVariant> variants = variants(n.get("variants"));
+    int documents = whole(n.documents(), "documents", 1, 1, 100000);
+    int maxTokens = whole(n.maxTokens(), "max_tokens", 4096, 2, 1 << 20);
+    int minTokens = whole(n.minTokens(), "min_tokens", 2, 2, maxTokens);
+    List<InferenceVariant> variants = variants(n.variants());
     int[] layers = null;
-    JsonNode l = n.get("layers");
-    if (l != null && !l.isNull()) {
-      if (!l.isArray() || l.isEmpty()) {
-        throw new RopeInputException("spec.model_attention.layers", l, "must be a non-empty list of layer numbers");
+    if (n.layers() != null) {
+      if (n.layers().isEmpty()) {
+        throw new RopeInputException(FIELD + ".layers", "[]", "must be a non-empty list of layer numbers");
       }
-      layers = new int[l.size()];
-      for (int i = 0; i < l.size(); i++) {
-        if (!l.get(i).isIntegralNumber() || l.get(i).asInt() < 0) {
-          throw new RopeInputException("spec.model_attention.layers[" + i + "]", l.get(i), "must be a layer number >= 0");
+      layers = new int[n.layers().size()];
+      for (int i = 0; i < layers.length; i++) {
+        Integer l = n.layers().get(i);
+        if (l == null || l < 0) {
+          throw new RopeInputException(FIELD + ".layers[" + i + "]", l, "must be a layer number >= 0");
         }
-        layers[i] = l.get(i).asInt();
+        layers[i] = l;
       }
     }
-    Integer far = n.hasNonNull("far_distance") ? (int) whole(n, "far_distance", 0, 0, 1 << 30) : null;
-    double sample = number(n, "token_detail_sample", 1.0);
+    Integer far = n.farDistance() != null ? whole(n.farDistance(), "far_distance", 0, 0, 1 << 30) : null;
+    double sample = n.tokenDetailSample() != null ? n.tokenDetailSample() : 1.0;
     if (!(sample >= 0 && sample <= 1)) {
-      throw new RopeInputException("spec.model_attention.token_detail_sample", sample, "must be a fraction in [0, 1]");
+      throw new RopeInputException(FIELD + ".token_detail_sample", sample, "must be a fraction in [0, 1]");
     }
-    double threshold = number(n, "excess_threshold", 0.25);
+    double threshold = n.excessThreshold() != null ? n.excessThreshold() : 0.25;
     if (!(threshold > 0) || Double.isInfinite(threshold)) {
-      throw new RopeInputException("spec.model_attention.excess_threshold", threshold, "must be a positive number of nats");
+      throw new RopeInputException(FIELD + ".excess_threshold", threshold, "must be a positive number of nats");
     }
-    int smoothing = (int) whole(n, "smoothing", 256, 1, 1 << 20);
-    boolean qk = true;
-    if (n.has("qk_correlation")) {
-      if (!n.get("qk_correlation").isBoolean()) {
-        throw new RopeInputException("spec.model_attention.qk_correlation", n.get("qk_correlation"), "must be true or false");
-      }
-      qk = n.get("qk_correlation").asBoolean();
-    }
-    List<Double> bases = n.hasNonNull("bases")
-        ? SweepSpec.parseBases(n.get("bases"), "spec.model_attention.bases") : List.of();
+    int smoothing = whole(n.smoothing(), "smoothing", 256, 1, 1 << 20);
+    boolean qk = n.qkCorrelation() == null || n.qkCorrelation();
+    List<Double> bases = SweepSpec.parseBases(n.bases(), FIELD + ".bases");
     if (bases.isEmpty()) {
       bases = spec.bases;
     }
-    Integer threads = n.hasNonNull("threads") ? (int) whole(n, "threads", 1, 1, 1024) : null;
+    Integer threads = n.threads() != null ? whole(n.threads(), "threads", 1, 1, 1024) : null;
     return new ModelAttentionSettings(gguf, name, corpus, documents, minTokens, maxTokens, variants, layers, far,
         sample, threshold, smoothing, qk, bases, threads);
   }
 
+  private static final String FIELD = "spec.model_attention";
+
+  /** A URI with a scheme (hdfs:, s3a:, file:), taken as given rather than resolved against the spec's folder. */
+  private static boolean isUri(String s) {
+    return s.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*");
+  }
+
   /** The variants, native first (the control and the q/k correlation come from its pass). */
-  static List<InferenceVariant> variants(JsonNode v) {
+  static List<InferenceVariant> variants(List<SpecDocument.Variant> v) {
     List<InferenceVariant> out = new ArrayList<>();
     out.add(InferenceVariant.NATIVE);
-    if (v == null || v.isNull()) {
+    if (v == null) {
       return out;
     }
-    if (!v.isArray() || v.isEmpty()) {
-      throw new RopeInputException("spec.model_attention.variants", v,
+    if (v.isEmpty()) {
+      throw new RopeInputException(FIELD + ".variants", "[]",
           "must be a non-empty list of native, {base: B} or {type: T, factor: F, ...}");
     }
     Set<String> labels = new LinkedHashSet<>(List.of("native"));
     for (int i = 0; i < v.size(); i++) {
-      JsonNode e = v.get(i);
-      String field = "spec.model_attention.variants[" + i + "]";
-      InferenceVariant r;
-      if (e.isTextual() && e.asText().equals("native")) {
+      SpecDocument.Variant e = v.get(i);
+      String field = FIELD + ".variants[" + i + "]";
+      if (e != null && "native".equals(e.word())) {
         continue;
-      } else if (e.isObject()) {
-        e.fieldNames().forEachRemaining(k -> {
-          if (!VARIANT_KEYS.contains(k)) {
-            throw new RopeInputException(field + "." + k, e.get(k), "unknown key; expected one of " + VARIANT_KEYS);
-          }
-        });
-        double base = e.hasNonNull("base") ? num(e, "base", field) : Double.NaN;
-        RopeScaling s = !e.hasNonNull("type") ? RopeScaling.DEFAULT : new RopeScaling(
-            e.get("type").asText(), opt(e, "factor", field),
-            e.hasNonNull("original_max_position_embeddings") ? (long) num(e, "original_max_position_embeddings", field) : 0,
-            opt(e, "low_freq_factor", field), opt(e, "high_freq_factor", field),
-            opt(e, "beta_fast", field), opt(e, "beta_slow", field), null, null);
-        if (!s.isDefault() && Double.isNaN(s.factor()) && !"longrope".equals(s.type())) {
-          throw new RopeInputException(field + ".factor", "missing", "rope type " + s.type() + " needs a factor");
-        }
-        r = InferenceVariant.of(base, s);
-        if (e.hasNonNull("label")) {
-          r = new InferenceVariant(e.get("label").asText(), r.base(), r.scaling());
-        }
-      } else {
-        throw new RopeInputException(field, e, "must be native, {base: B} or {type: T, factor: F, ...}");
+      }
+      if (e == null || e.keys() == null) {
+        throw new RopeInputException(field, e == null ? "null" : e.word(), "must be native, {base: B} or {type: T, factor: F, ...}");
+      }
+      SpecDocument.VariantKeys k = e.keys();
+      RopeScaling s = k.type() == null ? RopeScaling.DEFAULT : new RopeScaling(k.type(), orNaN(k.factor()),
+          k.originalMaxPositionEmbeddings() == null ? 0 : k.originalMaxPositionEmbeddings(), orNaN(k.lowFreqFactor()),
+          orNaN(k.highFreqFactor()), orNaN(k.betaFast()), orNaN(k.betaSlow()), null, null);
+      if (!s.isDefault() && Double.isNaN(s.factor()) && !"longrope".equals(s.type())) {
+        throw new RopeInputException(field + ".factor", "missing", "rope type " + s.type() + " needs a factor");
+      }
+      InferenceVariant r = InferenceVariant.of(orNaN(k.base()), s);
+      if (k.label() != null) {
+        r = new InferenceVariant(k.label(), r.base(), r.scaling());
       }
       if (!labels.add(r.label())) {
         throw new RopeInputException(field, r.label(), "appears twice");
@@ -200,45 +175,24 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
     return out;
   }
 
-  private static String text(JsonNode n, String key) {
-    JsonNode v = n.get(key);
-    if (!v.isTextual() || v.asText().isBlank()) {
-      throw new RopeInputException("spec.model_attention." + key, v, "must be a non-empty string");
-    }
-    return v.asText();
+  private static double orNaN(Double x) {
+    return x == null ? Double.NaN : x;
   }
 
-  private static double number(JsonNode n, String key, double dflt) {
-    JsonNode v = n.get(key);
-    if (v == null || v.isNull()) {
+  private static String text(String v, String key) {
+    if (v.isBlank()) {
+      throw new RopeInputException(FIELD + "." + key, v, "must be a non-empty string");
+    }
+    return v;
+  }
+
+  private static int whole(Integer v, String key, int dflt, int min, int max) {
+    if (v == null) {
       return dflt;
     }
-    if (!v.isNumber()) {
-      throw new RopeInputException("spec.model_attention." + key, v, "must be a number");
+    if (v < min || v > max) {
+      throw new RopeInputException(FIELD + "." + key, v, "must be a whole number in [" + min + ", " + max + "]");
     }
-    return v.asDouble();
-  }
-
-  private static long whole(JsonNode n, String key, long dflt, long min, long max) {
-    JsonNode v = n.get(key);
-    if (v == null || v.isNull()) {
-      return dflt;
-    }
-    if (!v.isNumber() || v.asDouble() != Math.rint(v.asDouble()) || v.asDouble() < min || v.asDouble() > max) {
-      throw new RopeInputException("spec.model_attention." + key, v, "must be a whole number in [" + min + ", " + max + "]");
-    }
-    return v.asLong();
-  }
-
-  private static double num(JsonNode e, String key, String field) {
-    JsonNode v = e.get(key);
-    if (!v.isNumber()) {
-      throw new RopeInputException(field + "." + key, v, "must be a number");
-    }
-    return v.asDouble();
-  }
-
-  private static double opt(JsonNode e, String key, String field) {
-    return e.hasNonNull(key) ? num(e, key, field) : Double.NaN;
+    return v;
   }
 }

@@ -266,6 +266,19 @@ class ModelAttentionJobTest extends SparkTestBase {
     e = assertThrows(RopeInputException.class, () -> ModelAttentionSettings.from(
         spec("  paths: [a.txt]\n  excess_threshold: -1\n"), null));
     assertTrue(e.getMessage().contains("excess_threshold"), e.getMessage());
+    // types are bound with the spec (SpecDocument.ModelAttention): the path names the entry
+    e = assertThrows(RopeInputException.class, () -> spec("  paths: [a.txt]\n  documents: '3'\n"));
+    assertTrue(e.getMessage().contains("model_attention.documents"), e.getMessage());
+    e = assertThrows(RopeInputException.class, () -> spec("  paths: [a.txt]\n  layers: [0, 1.5]\n"));
+    assertTrue(e.getMessage().contains("model_attention.layers[1]"), e.getMessage());
+    e = assertThrows(RopeInputException.class, () -> spec("  paths: [a.txt]\n  variants: [{base: 1e5, factr: 2}]\n"));
+    assertTrue(e.getMessage().contains("model_attention.variants[0].factr"), e.getMessage());
+    e = assertThrows(RopeInputException.class, () -> ModelAttentionSettings.from(
+        spec("  paths: [a.txt]\n  variants: [nativ]\n"), null));
+    assertTrue(e.getMessage().contains("model_attention.variants[0]") && e.getMessage().contains("nativ"), e.getMessage());
+    e = assertThrows(RopeInputException.class, () -> ModelAttentionSettings.from(
+        spec("  paths: [a.txt]\n  documents: 0\n"), null));
+    assertTrue(e.getMessage().contains("model_attention.documents"), e.getMessage());
     ModelAttentionSettings ok = ModelAttentionSettings.from(spec("  paths: [a.txt]\n"), null);
     assertEquals(ModelAttentionSettings.defaultGguf().toString(), ok.gguf());
     assertEquals("smollm2-135m", ok.name());
