@@ -43,12 +43,16 @@ median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(flo
 # (bin/ropescale, "Class data sharing"); the timed runs are the steady state a user sees after it
 WH=$(mktemp -d "$OUT/wh.XXXX")
 "$TREE/bin/ropescale" base-search --head-dim 128 --context 1024 --grid-per-decade 10 --warehouse "$WH" >/dev/null 2>&1
-ROPESCALE_CDS=dump ROPESCALE_MAIN=io.ropescale.bench.SessionStart ROPESCALE_EXTRA_CP="$ROOT/jobs/target/test-classes" \
+# (d)'s main class from a jar: the JDK archives classes from jars only, never from a directory
+SESSION_JAR="$ROOT/jobs/target/bench/session-start.jar"
+mkdir -p "$(dirname "$SESSION_JAR")"
+jar cf "$SESSION_JAR" -C "$ROOT/jobs/target/test-classes" io/ropescale/bench/SessionStart.class
+ROPESCALE_CDS=dump ROPESCALE_MAIN=io.ropescale.bench.SessionStart ROPESCALE_EXTRA_CP="$SESSION_JAR" \
   "$ROOT/bin/ropescale" >/dev/null 2>&1
 
 declare -a A C D
 for i in $(seq "$REPEATS"); do
-  D+=("$(ROPESCALE_MAIN=io.ropescale.bench.SessionStart ROPESCALE_EXTRA_CP="$ROOT/jobs/target/test-classes" \
+  D+=("$(ROPESCALE_MAIN=io.ropescale.bench.SessionStart ROPESCALE_EXTRA_CP="$SESSION_JAR" \
     timed session "$ROOT/bin/ropescale")")
   WH=$(mktemp -d "$OUT/wh.XXXX")
   C+=("$(timed one "$TREE/bin/ropescale" base-search --head-dim 128 --context 131072 --grid-per-decade 1000 --warehouse "$WH")")
