@@ -17,7 +17,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/dashboards/target/e2e"
 VENV="${ROPESCALE_BI_VENV:-$ROOT/.venv-bi}"
-JAR="$ROOT/jobs/target/ropescale-jobs-0.1.0-spark.jar"
 RUN_ID=bi-e2e
 t0=$(date +%s)
 log() { echo "[bi-e2e $(( $(date +%s) - t0 ))s] $*"; }
@@ -28,7 +27,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 (cd "$ROOT/report" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
-[ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B -DskipTests install) >&2
+# bin/ropescale builds the jar on first use (or when sources changed)
 
 rm -rf "$OUT"; mkdir -p "$OUT"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/ropescale-bi-e2e.XXXXXX")"
@@ -102,7 +101,9 @@ log "Superset on 127.0.0.1:$SS_PORT"
 setsid "$SS" run -h 127.0.0.1 -p "$SS_PORT" --with-threads >"$OUT/superset.log" 2>&1 &
 PIDS+=($!)
 deadline=$(( $(date +%s) + 180 ))
-until curl -sf "http://127.0.0.1:$SS_PORT/health" >/dev/null; do
+# the venv's Python as HTTP client (no curl needed on a fresh machine)
+until "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
+    "http://127.0.0.1:$SS_PORT/health" 2>/dev/null; do
   kill -0 "${PIDS[-1]}" 2>/dev/null || { tail -40 "$OUT/superset.log"; exit 1; }
   [ "$(date +%s)" -lt "$deadline" ] || { echo "[bi-e2e] Superset did not answer /health" >&2; exit 1; }
   sleep 1

@@ -453,7 +453,9 @@ public final class TableDocs {
       says so.
 
       - Types are plain Parquet/Delta primitives (`string`, `int`, `bigint`, `double`, `boolean`,
-        `timestamp` in UTC) plus one `map<string,bigint>` (`runs.tables`); no decimals, no nested structs.
+        `timestamp` in UTC) plus one `map<string,bigint>` (`runs.tables`) and three arrays in
+        `model_token_stats` (`layers` `array<int>`, `entropy` and `far_mass` `array<double>`, one entry per
+        recorded layer; Arrow lists); no decimals, no nested structs.
       - Partition values (`run_id`, `model`) live in the Delta log, as the protocol prescribes; readers
         put them back as columns and prune files on filters over them.
       - Column descriptions are Delta column comments (`comment` in each field's metadata), the meaning
