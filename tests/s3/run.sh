@@ -23,17 +23,25 @@ for a in org.apache.hadoop:hadoop-aws:3.3.4 com.amazonaws:aws-java-sdk-bundle:1.
       -DoutputDirectory="$S3JARS") >&2
   fi
 done
-VENV="$ROOT/.venv-moto"
-if ! "$VENV/bin/python" -c "import moto, boto3" 2>/dev/null; then
-  log "installing moto[server]==5.1.4 into $VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==5.1.4"
+# moto[server] and every dependency pinned (tests/s3/requirements.txt), in a venv of its own
+VENV="${ROPESCALE_MOTO_VENV:-$ROOT/.venv-moto}"
+REQ="$ROOT/tests/s3/requirements.txt"
+if ! "$VENV/bin/python" -c "import moto, boto3" 2>/dev/null \
+  || ! cmp -s "$REQ" "$VENV/requirements.installed"; then
+  log "installing moto[server] (pinned: tests/s3/requirements.txt) into $VENV"
+  (
+    exec 9>"$VENV.setup.lock"; flock 9
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQ"
+    cp "$REQ" "$VENV/requirements.installed"
+  ) >&2
 fi
 
 WORK="$(mktemp -d /tmp/ropescale-s3-test.XXXXXX)"
-MOTO=""
+MOTO=""; LOCAL=""
 cleanup() {
   local rc=$?
+  [ -n "$LOCAL" ] && kill "$LOCAL" 2>/dev/null || true
   [ -n "$MOTO" ] && kill "$MOTO" 2>/dev/null && wait "$MOTO" 2>/dev/null || true
   if [ "$rc" = 0 ]; then rm -rf "$WORK"; else echo "[s3-test] FAILED (rc $rc); logs in $WORK" >&2; fi
 }
@@ -51,7 +59,7 @@ PY
 log "moto S3 at $ENDPOINT, bucket ropescale-test"
 
 # s3a settings as spark.* system properties (SparkConf reads them); fake keys: moto accepts any
-S3OPTS="-Xmx3g -Dspark.hadoop.fs.s3a.endpoint=$ENDPOINT -Dspark.hadoop.fs.s3a.path.style.access=true \
+S3OPTS="-Xmx2g -Dspark.hadoop.fs.s3a.endpoint=$ENDPOINT -Dspark.hadoop.fs.s3a.path.style.access=true \
  -Dspark.hadoop.fs.s3a.connection.ssl.enabled=false -Dspark.hadoop.fs.s3a.access.key=moto \
  -Dspark.hadoop.fs.s3a.secret.key=moto -Dspark.hadoop.fs.s3a.endpoint.region=us-east-1 \
  -Dspark.hadoop.fs.s3a.aws.credentials.provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"
@@ -61,14 +69,17 @@ tool() { ROPESCALE_MAIN=io.ropescale.jobs.CompareRuns ROPESCALE_EXTRA_CP="$ROOT/
 SPEC="$ROOT/tests/s3/s3-spec.yaml"
 WH=s3a://ropescale-test/wh
 
-log "sweep into $WH"
+T0=$SECONDS
+log "sweep into $WH, and the same spec into a local-disk warehouse at the same time"
+ROPESCALE_JAVA_OPTS=-Xmx2g "$ROOT/bin/ropescale" sweep "$SPEC" --warehouse "$WORK/local" --run-id ref >"$WORK/local.log" 2>&1 &
+LOCAL=$!
 rs3 sweep "$SPEC" --warehouse "$WH" --run-id s1 >"$WORK/s1.log" 2>&1 || { tail -30 "$WORK/s1.log"; fail "sweep on s3a"; }
+wait "$LOCAL" || { tail -30 "$WORK/local.log"; LOCAL=""; fail "local sweep"; }
+LOCAL=""
 grep -q "one writing driver" "$WORK/s1.log" || fail "no warning about Delta's single-driver rule on S3"
-log "the same spec into a local-disk warehouse"
-ROPESCALE_JAVA_OPTS=-Xmx3g "$ROOT/bin/ropescale" sweep "$SPEC" --warehouse "$WORK/local" --run-id ref >"$WORK/local.log" 2>&1 \
-  || { tail -30 "$WORK/local.log"; fail "local sweep"; }
 tool "$WORK/local" ref "$WH" s1 | tee "$WORK/compare-1.txt" >&2 || fail "s3a run differs from the local run"
+log "   s3a run == local run ($((SECONDS - T0)) s)"
 log "rerun of s1 into $WH"
 rs3 sweep "$SPEC" --warehouse "$WH" --run-id s1 >"$WORK/s1b.log" 2>&1 || { tail -30 "$WORK/s1b.log"; fail "rerun on s3a"; }
 tool "$WORK/local" ref "$WH" s1 | tee "$WORK/compare-2.txt" >&2 || fail "rerun changed or duplicated rows"
-log "s3a sweep and its rerun == local run ($(grep -c '^same' "$WORK/compare-2.txt") tables)"
+log "s3a sweep and its rerun == local run ($(grep -c '^same' "$WORK/compare-2.txt") tables) in $((SECONDS - T0)) s"

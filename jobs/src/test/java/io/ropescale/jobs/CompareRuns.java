@@ -21,12 +21,16 @@ import org.apache.spark.sql.types.StructField;
  * per table), not when or where it ran. Doubles must agree to 1e-12 relative (the same arithmetic
  * summed in another order across executors); everything else exactly. Row order does not matter;
  * duplicates do. Prints one line per table; exits 1 on the first difference, 0 if none.
- * Usage: CompareRuns WAREHOUSE_A RUN_A WAREHOUSE_B RUN_B (warehouses local paths or URIs).
+ * Usage: CompareRuns WAREHOUSE_A RUN_A WAREHOUSE_B RUN_B [WAREHOUSE_C RUN_C ...] (warehouses local
+ * paths or URIs): every further run is compared with run A.
  *
  * <p>{@code CompareRuns --views WAREHOUSE RUN SQL_DIR absent|present}: creates the BI views of
  * SQL_DIR over the warehouse (as register-tables does, in this session's catalog) and counts each
  * view's rows of RUN; exits 1 unless every view has none (absent) or latest_run_per_model has the
  * run (present).
+ *
+ * <p>Several checks run in one JVM (one Spark session start) when joined by {@code --and}; the exit
+ * code is 1 if any of them fails, and every check runs.
  */
 public final class CompareRuns {
   static final Set<String> IGNORED = Set.of("computed_at", "run_id");
@@ -36,12 +40,35 @@ public final class CompareRuns {
 
   public static void main(String[] args) {
     SparkSession spark = Sessions.get("local", "ropescale compare-runs");
-    if (args[0].equals("--views")) {
-      System.exit(views(spark, args[1], args[2], java.nio.file.Path.of(args[3]), args[4].equals("present")) ? 0 : 1);
+    boolean ok = true;
+    List<String> check = new ArrayList<>();
+    for (int i = 0; i <= args.length; i++) {
+      if (i < args.length && !args[i].equals("--and")) {
+        check.add(args[i]);
+        continue;
+      }
+      ok &= check(spark, check.toArray(String[]::new));
+      check.clear();
     }
-    List<String> diffs = compare(spark, args[0], args[1], args[2], args[3]);
-    diffs.forEach(System.out::println);
-    System.exit(diffs.stream().anyMatch(d -> d.startsWith("DIFF")) ? 1 : 0);
+    System.exit(ok ? 0 : 1);
+  }
+
+  /** One check: {@code --views ...} or {@code WH_A RUN_A WH_B RUN_B [WH_C RUN_C ...]}; true when it passes. */
+  static boolean check(SparkSession spark, String[] args) {
+    if (args[0].equals("--views")) {
+      return views(spark, args[1], args[2], java.nio.file.Path.of(args[3]), args[4].equals("present"));
+    }
+    if (args.length < 4 || args.length % 2 != 0) {
+      throw new IllegalArgumentException("usage: CompareRuns WH_A RUN_A WH_B RUN_B [WH_C RUN_C ...]: " + Arrays.toString(args));
+    }
+    boolean ok = true;
+    for (int i = 2; i < args.length; i += 2) {
+      System.out.println("run " + args[i + 1] + " of " + args[i] + " vs run " + args[1] + " of " + args[0] + ":");
+      List<String> diffs = compare(spark, args[0], args[1], args[i], args[i + 1]);
+      diffs.forEach(System.out::println);
+      ok &= diffs.stream().noneMatch(d -> d.startsWith("DIFF"));
+    }
+    return ok;
   }
 
   /** Rows of the run in each BI view; true when as expected. */
