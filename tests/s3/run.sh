@@ -50,7 +50,17 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
 MOTO=$!
 ENDPOINT="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do curl -s -o /dev/null "$ENDPOINT" && break; sleep 0.2; done
+for _ in $(seq 150); do
+  python3 - "$ENDPOINT" 2>/dev/null <<'PY' && break
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError:
+    pass  # any HTTP answer: the server is up
+PY
+  kill -0 "$MOTO" 2>/dev/null || { cat "$WORK/moto.log" >&2; fail "moto server exited"; }
+  sleep 0.2
+done
 "$VENV/bin/python" - "$ENDPOINT" <<'PY'
 import sys, boto3
 boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="moto", aws_secret_access_key="moto",
