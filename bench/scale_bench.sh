@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scale benchmark (docs/benchmarks.md "Scale", docs/scaling.md): one sweep of bench/scale-10k.yaml
-# (11,216 configurations; every stage but attention, see the spec) on the embedded local Spark,
-# fresh JVM and warehouse: wall time, CPU time, the JVM's peak resident memory (driver and executors share it in local mode),
+# (11,216 configurations, every stage) on the embedded local Spark, fresh JVM and warehouse: wall
+# time, CPU time, the JVM's peak resident memory (driver and executors share it in local mode),
 # its peak heap (GC log), the time of each stage from the command's own log, and rows written per
 # table. Usage: bench/scale_bench.sh [SPEC]   (run under flock /tmp/ropescale-heavy.lock)
 set -euo pipefail
