@@ -150,10 +150,11 @@ def spec_file(tmp_path: Path, shape: str) -> str:
         ("laws-only", ["scaling-laws", "fit", "report"]),
         ("no-search-no-corpus", ["scaling-laws", "attention-profile", "fit", "report"]),
         ("every-section", [s for s in STAGES if s != "model-attention"]),
+        ("default", STAGES),  # conf/sweeps/paper-llama2.yaml: every section, the real-model slice included
     ],
 )
 def test_submissions_follow_the_spec_plan(tmp_path: Path, shape: str, stages: list[str]) -> None:
-    spec = spec_file(tmp_path, shape)
+    spec = str(REPO_ROOT / "conf/sweeps/paper-llama2.yaml") if shape == "default" else spec_file(tmp_path, shape)
     plan = rc.run_plan(str(JAR), spec)
     subs = rc.stage_submissions(plan, rc.stage_catalogue(str(JAR)), warehouse="/tmp/wh", run_id="rid_1",
                                 jar=str(JAR), conn_id="spark_other", properties_file="/conf/local.conf")
@@ -164,7 +165,7 @@ def test_submissions_follow_the_spec_plan(tmp_path: Path, shape: str, stages: li
         assert kwargs["properties_file"] == "/conf/local.conf"
         assert kwargs["application_args"] == [stage, "--spec", spec, "--warehouse", "/tmp/wh", "--run-id", "rid_1"]
     fit = next(s for s in plan["stages"] if s["name"] == "fit")
-    assert fit["upstream"] == (["scaling-laws", "base-search"] if "base-search" in stages else ["scaling-laws"])
+    assert fit["upstream"] == [s for s in ("scaling-laws", "base-search", "model-attention") if s in stages]
 
 
 def test_the_connection_reaches_the_operator(tmp_path: Path) -> None:

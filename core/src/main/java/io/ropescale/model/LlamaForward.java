@@ -101,7 +101,11 @@ public final class LlamaForward implements AutoCloseable {
     final int ffn = c.ffn();
     final int group = c.groupSize();
     final int vocab = c.vocabSize();
-    final int nPad = (n + 63) / 64 * 64;
+    // Row stride of K^T and of the score block: n rounded up to 64, plus 16 floats. For n a multiple
+    // of 1024, a stride of nPad alone is a multiple of 4 KiB, so the 64 rows d of a K^T slab that
+    // q.K^T streams all fall in one L1 set (and at 8K in a few L2 sets) and evict each other; the
+    // extra 64 bytes move each row to the next set.
+    final int nPad = (n + 63) / 64 * 64 + 16;
     final int workers = pool.threads();
 
     float[] x = new float[n * width];

@@ -54,6 +54,8 @@ public final class FitJob {
    * predicted bound over the variants that broke within the evaluated length, per model and
    * prediction (Liu et al.'s T_extra; the angle-coverage bound). A perfect law gives slope 1,
    * intercept 0. The ratio's spread and the variants that did not break are logged beside it.
+   * A variant whose excess stays above the threshold from position 0 on is worse everywhere, not
+   * past a length: it has no bound to compare (and no logarithm) and is logged apart.
    */
   static void calibration(Dataset<Row> measured, List<Row> rows) {
     Dataset<Row> m = measured.cache();
@@ -62,9 +64,15 @@ public final class FitJob {
       Dataset<Row> mine = m.where(col("model").equalTo(model));
       List<String> unbroken = mine.where(col("broke").equalTo(false)).orderBy("variant").select("variant")
           .collectAsList().stream().map(r -> r.getString(0)).toList();
+      List<String> fromStart = mine.where(col("broke").and(col("measured_bound").leq(0))).orderBy("variant")
+          .select("variant").collectAsList().stream().map(r -> r.getString(0)).toList();
+      if (!fromStart.isEmpty()) {
+        Progress.info("fit " + model + ": above the excess threshold from position 0 on (no length bound to"
+            + " regress): " + fromStart);
+      }
       for (String[] p : new String[][] {{"extrapolation_bound", "measured_vs_extrapolation_bound"},
           {"angle_coverage_bound", "measured_vs_coverage_bound"}}) {
-        Dataset<Row> broke = mine.where(col("broke").and(col(p[0]).isNotNull()));
+        Dataset<Row> broke = mine.where(col("broke").and(col("measured_bound").gt(0)).and(col(p[0]).isNotNull()));
         Line l = fit(broke.select(log10(col(p[0])).as("x"), log10(col("measured_bound")).as("y")));
         List<Row> ratio = broke.selectExpr("min(measured_bound / " + p[0] + ")", "max(measured_bound / " + p[0] + ")",
             "count(1)").collectAsList();

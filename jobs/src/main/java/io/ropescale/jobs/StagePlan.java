@@ -79,7 +79,7 @@ public final class StagePlan {
           spec -> {
             var s = io.ropescale.jobs.model.ModelAttentionSettings.from(spec, null);
             boolean defaultModel = io.ropescale.jobs.model.ModelAttentionSettings.usesDefaultModel(spec, null);
-            return (spark, runId, computed) -> io.ropescale.jobs.model.ModelFetch.available(s, defaultModel, home())
+            return (spark, runId, computed) -> io.ropescale.jobs.model.ModelFetch.available(s.gguf(), defaultModel, home())
                 ? io.ropescale.jobs.model.ModelAttentionJob.writes(spark, s, runId) : List.of();
           }),
       // rope_bounds always; base_lower_bounds when the spec has base_search:; the model's measured

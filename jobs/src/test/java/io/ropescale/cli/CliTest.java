@@ -130,15 +130,16 @@ class CliTest {
     assertEquals(paper, j.get("spec").asText());
     List<String> names = new java.util.ArrayList<>();
     j.get("stages").forEach(s -> names.add(s.get("name").asText()));
-    assertEquals(List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit", "report"), names);
-    JsonNode fit = j.get("stages").get(4);
+    assertEquals(List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "model-attention", "fit",
+        "report"), names);
+    JsonNode fit = j.get("stages").get(5);
     assertEquals("[\"fit\",\"--spec\",\"" + paper + "\"]", fit.get("argv").toString());
-    assertEquals("[\"scaling-laws\",\"base-search\"]", fit.get("upstream").toString());
+    assertEquals("[\"scaling-laws\",\"base-search\",\"model-attention\"]", fit.get("upstream").toString());
     assertEquals("[\"scaling_fits\"]", fit.get("writes").toString());
     JsonNode all = json(run("plan", "--json"));
     assertTrue(all.get("spec").isNull());
     assertEquals(7, all.get("stages").size()); // scaling-laws .. model-attention, fit, report
-    assertTrue(run("plan", "--spec", paper).out().contains("fit                scaling-laws,base-search"));
+    assertTrue(run("plan", "--spec", paper).out().contains("fit                scaling-laws,base-search,model-attention"));
     Out missing = run("plan", "--spec", "/nonexistent/spec.yaml");
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("/nonexistent/spec.yaml"), missing.err());

@@ -146,4 +146,31 @@ class BaseSearchAndFitTest extends SparkTestBase {
     }
     assertEquals(2, extrapolationFits);
   }
+  /**
+   * Calibration over measured bounds: only the variants that broke at a positive position are
+   * regressed (log10 measured vs log10 predicted); one broken from position 0 on (worse
+   * everywhere, no length bound) and one that did not break are left out, not a NaN label.
+   */
+  @Test
+  void calibrationRegressesOnlyLengthBounds() {
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("model", "string").add("variant", "string").add("broke", "boolean").add("measured_bound", "long")
+        .add("extrapolation_bound", "double").add("angle_coverage_bound", "double");
+    Dataset<Row> measured = spark.createDataFrame(List.of(
+        org.apache.spark.sql.RowFactory.create("m", "native", true, 9000L, 8192.0, 8192.0),
+        org.apache.spark.sql.RowFactory.create("m", "b400000", true, 20000L, 19928.0, 19484.0),
+        org.apache.spark.sql.RowFactory.create("m", "b25000", true, 0L, 8192.0, 8192.0),
+        org.apache.spark.sql.RowFactory.create("m", "b1600000", false, null, 47397.0, 46341.0)), schema);
+    List<Row> fits = FitJob.compute(spark, null, null, measured).orderBy("fit").collectAsList();
+    assertEquals(2, fits.size());
+    double[][] xy = {{8192.0, 19928.0, 9000, 20000}, {8192.0, 19484.0, 9000, 20000}};
+    for (int i = 0; i < 2; i++) {
+      Row f = fits.get(i);
+      assertEquals(i == 0 ? "measured_vs_coverage_bound" : "measured_vs_extrapolation_bound", f.getAs("fit"));
+      double slope = Math.log10(xy[i][3] / xy[i][2]) / Math.log10(xy[i][1] / xy[i][0]);
+      assertEquals(slope, f.<Double>getAs("slope"), 1e-9);
+      assertEquals(Math.log10(xy[i][2]) - slope * Math.log10(xy[i][0]), f.<Double>getAs("intercept"), 1e-9);
+      assertEquals(2L, (long) f.<Long>getAs("rows"));
+    }
+  }
 }

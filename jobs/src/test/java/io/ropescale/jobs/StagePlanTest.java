@@ -44,13 +44,14 @@ class StagePlanTest {
   @Test
   void everySection() {
     StagePlan p = StagePlan.of(SweepSpec.load(HOME.resolve("conf/sweeps/paper-llama2.yaml")));
-    assertEquals(List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit", "report"),
-        p.names());
-    assertEquals(List.of("rope_bounds", "base_lower_bounds"), names(stage(p, "fit").reads()));
-    assertEquals(List.of("scaling-laws", "base-search"), stage(p, "fit").upstream());
-    assertEquals(List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "fit"),
+    assertEquals(List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "model-attention", "fit",
+        "report"), p.names());
+    assertEquals(List.of("rope_bounds", "base_lower_bounds", "model_measured_bounds"), names(stage(p, "fit").reads()));
+    assertEquals(List.of("scaling-laws", "base-search", "model-attention"), stage(p, "fit").upstream());
+    assertEquals(List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage", "model-attention", "fit"),
         stage(p, "report").upstream());
-    for (String independent : List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage")) {
+    for (String independent : List.of("scaling-laws", "attention-profile", "base-search", "corpus-coverage",
+        "model-attention")) {
       assertEquals(List.of(), stage(p, independent).upstream(), independent);
     }
     String spec = HOME.resolve("conf/sweeps/paper-llama2.yaml").toAbsolutePath().normalize().toString();

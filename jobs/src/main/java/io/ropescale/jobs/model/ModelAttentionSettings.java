@@ -30,16 +30,11 @@ public record ModelAttentionSettings(String gguf, String name, CorpusSpec corpus
     double excessThreshold, int smoothing, boolean qkCorrelation, List<Double> bases, Integer threads) {
 
   public static final String DEFAULT_NAME = "smollm2-135m";
-  static final String DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf";
+  static final String DEFAULT_FILE = io.ropescale.model.DefaultModel.FILE_NAME;
 
-  /** Where bin/fetch-model caches the default model (outside the repository). */
+  /** Where the default model is (the property bin/ropescale sets, else bin/fetch-model's cache). */
   public static Path defaultGguf() {
-    String cache = System.getenv("ROPESCALE_MODEL_CACHE");
-    if (cache == null || cache.isBlank()) {
-      String xdg = System.getenv("XDG_CACHE_HOME");
-      cache = (xdg == null || xdg.isBlank() ? System.getProperty("user.home") + "/.cache" : xdg) + "/ropescale/models";
-    }
-    return Path.of(cache, DEFAULT_FILE);
+    return io.ropescale.model.DefaultModel.expectedPath();
   }
 
   public static boolean present(SweepSpec spec) {

@@ -1,6 +1,5 @@
 package io.ropescale.jobs.model;
 
-import io.ropescale.jobs.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,9 +14,13 @@ import java.util.concurrent.TimeUnit;
 public final class ModelFetch {
   private ModelFetch() {}
 
-  /** True when the settings' model file is there (fetching the default if needed); else prints why not. */
-  public static boolean available(ModelAttentionSettings s, boolean defaultModel, Path home) {
-    if (!defaultModel || Files.isRegularFile(Path.of(s.gguf()))) {
+  /**
+   * True when the model file {@code gguf} is there, fetching the default model with
+   * {@code home/bin/fetch-model} if it is missing; else prints ONE line on stderr saying why not
+   * and returns false. A file the spec names ({@code defaultModel} false) is never fetched: true.
+   */
+  public static boolean available(String gguf, boolean defaultModel, Path home) {
+    if (!defaultModel || Files.isRegularFile(Path.of(gguf))) {
       return true;
     }
     Path script = home.resolve("bin/fetch-model");
@@ -25,7 +28,7 @@ public final class ModelFetch {
     try {
       Process p = new ProcessBuilder(script.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (p.waitFor(30, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.isRegularFile(Path.of(s.gguf()))) {
+      if (p.waitFor(30, TimeUnit.MINUTES) && p.exitValue() == 0 && Files.isRegularFile(Path.of(gguf))) {
         return true;
       }
       why = err.isEmpty() ? "bin/fetch-model exited " + p.exitValue() : err.lines().reduce((a, b) -> b).orElse(err);
@@ -37,7 +40,6 @@ public final class ModelFetch {
     }
     System.err.println("model-attention skipped: the default model " + ModelAttentionSettings.DEFAULT_FILE
         + " could not be fetched (" + why + "); the other stages run");
-    Progress.info("model-attention: skipped, no model");
     return false;
   }
 }
