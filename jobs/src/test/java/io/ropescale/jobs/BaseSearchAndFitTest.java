@@ -163,7 +163,7 @@ class BaseSearchAndFitTest extends SparkTestBase {
         org.apache.spark.sql.RowFactory.create("m", "b1600000", false, null, 47397.0, 46341.0)), schema);
     List<Row> fits = FitJob.compute(spark, null, null, measured).orderBy("fit").collectAsList();
     assertEquals(2, fits.size());
-    double[][] xy = {{8192.0, 19928.0, 9000, 20000}, {8192.0, 19484.0, 9000, 20000}};
+    double[][] xy = {{8192.0, 19484.0, 9000, 20000}, {8192.0, 19928.0, 9000, 20000}}; // coverage, T_extra
     for (int i = 0; i < 2; i++) {
       Row f = fits.get(i);
       assertEquals(i == 0 ? "measured_vs_coverage_bound" : "measured_vs_extrapolation_bound", f.getAs("fit"));
