@@ -41,13 +41,8 @@ import picocli.CommandLine.Option;
 public final class ServeSqlCommand implements Callable<Integer> {
   static final String SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2";
 
-  @Option(names = "--warehouse", defaultValue = "./warehouse",
-      description = "Directory or URI holding the Delta tables (default: ${DEFAULT-VALUE})")
-  String warehouse;
-
-  @Option(names = "--profile", defaultValue = "local",
-      description = "Spark profile when not under spark-submit: local, cluster, gpu (default: ${DEFAULT-VALUE})")
-  String profile;
+  @picocli.CommandLine.Mixin
+  MetastoreOptions metastore = new MetastoreOptions();
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 exposes it to the network)")
@@ -55,15 +50,6 @@ public final class ServeSqlCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "10000", description = "TCP port (default: ${DEFAULT-VALUE}, HiveServer2's)")
   int port;
-
-  @Option(names = "--metastore-uri", description = "Thrift URI of a Hive metastore (hive.metastore.uris); default: embedded derby")
-  String metastoreUri;
-
-  @Option(names = "--conf", description = "Extra Spark setting KEY=VALUE (repeatable)")
-  Map<String, String> conf = new LinkedHashMap<>();
-
-  @Option(names = "--sql-dir", description = "Directory of the view definitions (default: ${ropescale.home}/conf/sql)")
-  Path sqlDir;
 
   @Option(names = "--pid-file", description = "Where the server writes its process id (default: <warehouse>/_metastore/serve-sql.pid"
       + " for a local warehouse)")
@@ -82,16 +68,12 @@ public final class ServeSqlCommand implements Callable<Integer> {
     if (port < 1 || port > 65535) {
       throw new RopeInputException("--port", port, "must be 1..65535");
     }
-    for (String k : conf.keySet()) {
-      if (!k.startsWith("spark.")) {
-        throw new RopeInputException("--conf", k, "must be a spark.* setting (spark.hadoop.* for Hive ones)");
-      }
-    }
+    metastore.requireSparkConf();
     Path pid = pidFile != null ? pidFile : defaultPidFile();
     if (stop) {
       return stop(pid);
     }
-    Path views = sqlDir != null ? sqlDir : SweepCommand.home().resolve("conf/sql");
+    Path views = metastore.views();
     List<String> statements = execute != null ? statements(execute) : List.of();
     Class<?> server = null;
     if (execute == null) {
@@ -100,7 +82,7 @@ public final class ServeSqlCommand implements Callable<Integer> {
         throw new RopeInputException("--pid-file", pid, "names a running serve-sql (pid " + readPid(pid) + "); stop it first");
       }
     }
-    Map<String, String> settings = new LinkedHashMap<>(RegisterTables.metastoreConf(warehouse, metastoreUri, conf));
+    Map<String, String> settings = new LinkedHashMap<>(metastore.settings());
     // HiveServer2 reads these from the execution client's HiveConf (spark.hadoop.* -> Hadoop conf)
     // and from system properties; both, so neither path can miss them.
     settings.putIfAbsent("spark.hadoop.hive.server2.thrift.bind.host", host);
@@ -108,8 +90,8 @@ public final class ServeSqlCommand implements Callable<Integer> {
     settings.putIfAbsent("spark.hadoop.hive.server2.transport.mode", "binary");
     System.setProperty("hive.server2.thrift.bind.host", settings.get("spark.hadoop.hive.server2.thrift.bind.host"));
     System.setProperty("hive.server2.thrift.port", settings.get("spark.hadoop.hive.server2.thrift.port"));
-    SparkSession spark = Sessions.get(profile, "ropescale serve-sql", settings, true);
-    RegisterTables.Result r = RegisterTables.register(spark, warehouse, views);
+    SparkSession spark = Sessions.get(metastore.profile, "ropescale serve-sql", settings, true);
+    RegisterTables.Result r = RegisterTables.register(spark, metastore.warehouse, views);
     String summary = "database " + RegisterTables.DATABASE + ": tables " + r.tables().keySet() + ", views " + r.views();
     if (execute != null) {
       System.err.println("[serve-sql] " + summary);
@@ -137,17 +119,18 @@ public final class ServeSqlCommand implements Callable<Integer> {
     r.skipped().forEach((view, why) -> System.out.println("skipped view " + view + ": " + why));
     System.out.println("ready: jdbc:hive2://" + host + ":" + port + "/" + RegisterTables.DATABASE
         + (pid != null ? " (pid file " + pid + ")" : "") + "; stop with Ctrl-C or ropescale serve-sql --stop"
-        + (pidFile != null ? " --pid-file " + pidFile : " --warehouse " + warehouse));
+        + (pidFile != null ? " --pid-file " + pidFile : " --warehouse " + metastore.warehouse));
     System.out.flush();
     new CountDownLatch(1).await(); // until Ctrl-C / SIGTERM: Spark's shutdown hook stops the server with the context
     return 0;
   }
 
   private Path defaultPidFile() {
-    if (metastoreUri != null || (warehouse.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !warehouse.startsWith("file:"))) {
+    String wh = metastore.warehouse;
+    if (metastore.metastoreUri != null || (wh.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !wh.startsWith("file:"))) {
       return null; // remote warehouse: no local place implied; --pid-file names one
     }
-    String p = warehouse.startsWith("file:") ? java.net.URI.create(warehouse).getPath() : warehouse;
+    String p = wh.startsWith("file:") ? java.net.URI.create(wh).getPath() : wh;
     return Path.of(p).toAbsolutePath().normalize().resolve("_metastore").resolve("serve-sql.pid");
   }
 
