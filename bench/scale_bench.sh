@@ -22,11 +22,14 @@ get = lambda k: re.search(re.escape(k) + r":\s*(.+)", t).group(1).strip()
 wall = get("Elapsed (wall clock) time (h:mm:ss or m:ss)")
 cpu = float(get("User time (seconds)")) + float(get("System time (seconds)"))
 rss = int(get("Maximum resident set size (kbytes)")) / 1024 / 1024
-heap = 0.0
+# before GC: how full G1 let the heap get; after GC: the largest live set left by a collection
+before = after = 0.0
 for line in (out / "gc.log").read_text().splitlines():
     m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
     if m:
-        heap = max(heap, int(m.group(1)) / 1024)
-print(f"wall {wall}, CPU {cpu:.0f} s, peak RSS {rss:.2f} GiB, peak heap before GC {heap:.2f} GiB")
+        before = max(before, int(m.group(1)) / 1024)
+        after = max(after, int(m.group(2)) / 1024)
+print(f"wall {wall}, CPU {cpu:.0f} s, peak RSS {rss:.2f} GiB, peak heap before GC {before:.2f} GiB,"
+      f" largest heap after GC {after:.2f} GiB")
 PY
 grep -o "wrote {.*}" "$OUT/out.log" | tail -1

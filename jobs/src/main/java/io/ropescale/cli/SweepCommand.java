@@ -74,6 +74,16 @@ public final class SweepCommand implements Callable<Integer> {
     return plan.names().contains(StagePlan.REPORT) ? ReportCommand.afterRun(r, spark) : 0;
   }
 
+  /** Rows per list of the summary: a sweep of thousands of configurations prints an even spread of them. */
+  static final int SUMMARY_ROWS = 40;
+
+  private static void printThinned(int shown, int total, String table) {
+    if (shown < total) {
+      System.out.printf(Locale.ROOT, "(%d of %d configurations, spread evenly over the list; every one is in %s)%n",
+          shown, total, table);
+    }
+  }
+
   private void printSummary(JobRunner.Result r, SweepSpec s) {
     org.apache.spark.sql.SparkSession session = r.spark();
     Dataset<Row> bounds = DeltaTables.read(session, spark.warehouse, TableDocs.ROPE_BOUNDS.name())
@@ -93,6 +103,8 @@ public final class SweepCommand implements Callable<Integer> {
             "extrapolation_bound", "angle_coverage_bound", "unbounded", "first_negative_margin", "first_ood_position",
             "max_position")
         .collectAsList();
+    int configs = rows.size();
+    rows = io.ropescale.report.ReportData.spread(rows, SUMMARY_ROWS);
     System.out.printf(Locale.ROOT, "%nsweep %s, run %s -> %s%n", s.name, r.runId(), spark.warehouse);
     System.out.printf(Locale.ROOT, "tables written: %s%n", r.written());
     System.out.printf(Locale.ROOT, "%nScaling laws (Liu et al. 2024)%s%n",
@@ -107,6 +119,7 @@ public final class SweepCommand implements Callable<Integer> {
           cov == null ? "unbounded" : Json.human(Math.rint((Double) cov)),
           x.isNullAt(10) ? (attention ? "none" : "-") : x.get(10), x.isNullAt(11) ? (attention ? "none" : "-") : x.get(11));
     }
+    printThinned(rows.size(), configs, "rope_bounds");
     if (r.written().containsKey(TableDocs.BASE_LOWER_BOUNDS.name())) {
       System.out.printf(Locale.ROOT, "%nBase lower bound (Men et al. 2024; grid 10^(k/G), upward scan)%n");
       System.out.printf(Locale.ROOT, "%-4s %9s %13s %13s%n", "d", "context", "lower bound", "safe bound");
@@ -120,6 +133,8 @@ public final class SweepCommand implements Callable<Integer> {
     if (r.written().containsKey(TableDocs.CORPUS_COVERAGE.name())) {
       List<Row> cov = DeltaTables.read(session, spark.warehouse, TableDocs.CORPUS_COVERAGE.name()).where(col("run_id").equalTo(r.runId()))
           .orderBy("corpus", "config_id").collectAsList();
+      int covRows = cov.size();
+      cov = io.ropescale.report.ReportData.spread(cov, SUMMARY_ROWS);
       if (!cov.isEmpty()) {
         System.out.printf(Locale.ROOT, "%nCorpus coverage (%s: %d documents, %d tokens): share of tokens / repeats%n",
             cov.get(0).<String>getAs("corpus"), cov.get(0).<Long>getAs("documents"), cov.get(0).<Long>getAs("tokens"));
@@ -132,6 +147,7 @@ public final class SweepCommand implements Callable<Integer> {
               100 * x.<Double>getAs("share_tokens_without_ood_pairs"),
               100 * x.<Double>getAs("share_repeats_discriminated"));
         }
+        printThinned(cov.size(), covRows, "corpus_coverage");
       }
     }
     List<Row> fits = DeltaTables.read(session, spark.warehouse, TableDocs.SCALING_FITS.name()).where(col("run_id").equalTo(r.runId()))

@@ -33,6 +33,13 @@ import org.apache.spark.sql.types.StructField;
 public final class ReportData {
   /** At most this many attention_profile points per configuration go into the page. */
   public static final int PROFILE_POINTS_PER_CONFIG = 640;
+  /**
+   * At most this many configurations' profiles go into the page: a sweep of thousands of
+   * configurations would otherwise carry millions of points (and a driver's heap of them). The
+   * ones shown are spread evenly over the sweep's order (model, RoPE type, tuning length, base);
+   * every configuration's bounds stay on the page, and every bucket stays in the table.
+   */
+  public static final int PROFILE_MAX_CONFIGS = 48;
   /** Log-spaced bins per octave used to condense a longer attention profile. */
   public static final int PROFILE_BINS_PER_OCTAVE = 32;
   /** The attention_profile columns the page carries. */
@@ -85,6 +92,29 @@ public final class ReportData {
 
   public Map<String, Table> tables() {
     return Collections.unmodifiableMap(tables);
+  }
+
+  /**
+   * At most {@code max} items of a sorted list, evenly spaced over it, the first and the last
+   * included: item round(j (n - 1) / (max - 1)) for j = 0 .. max - 1. The list itself when it is
+   * short enough.
+   */
+  public static <T> List<T> spread(List<T> sorted, int max) {
+    int n = sorted.size();
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be >= 1: " + max);
+    }
+    if (n <= max) {
+      return sorted;
+    }
+    if (max == 1) {
+      return List.of(sorted.get(0));
+    }
+    List<T> out = new ArrayList<>(max);
+    for (int j = 0; j < max; j++) {
+      out.add(sorted.get((int) Math.round(j * (n - 1.0) / (max - 1))));
+    }
+    return out;
   }
 
   // ---- loading from Delta ----
@@ -172,6 +202,14 @@ public final class ReportData {
       rows = rows.where(col("engine").equalTo(lit(keep)));
       notes.add("engine " + keep + " shown (the engines give the same numbers)");
     }
+    List<String> ids = counts.stream().filter(r -> r.getString(0).equals(keep)).map(r -> r.getString(1)).toList();
+    if (ids.size() > PROFILE_MAX_CONFIGS) {
+      List<String> shown = spread(sweepOrder(spark, wh, d.runId, ids), PROFILE_MAX_CONFIGS);
+      rows = rows.where(col("config_id").isin(shown.toArray()));
+      counts = counts.stream().filter(r -> shown.contains(r.getString(1))).toList();
+      notes.add(shown.size() + " of " + ids.size() + " configurations shown, spread evenly over model, RoPE type,"
+          + " tuning length and base (every configuration is in the table)");
+    }
     long widest = counts.stream().filter(r -> r.getString(0).equals(keep)).mapToLong(r -> r.getLong(2)).max().orElse(0);
     long before = counts.stream().filter(r -> r.getString(0).equals(keep)).mapToLong(r -> r.getLong(2)).sum();
     boolean condense = widest > PROFILE_POINTS_PER_CONFIG;
@@ -202,6 +240,26 @@ public final class ReportData {
           + " rows -> " + t.rows().size() + ")");
     }
     d.put(new Table(t.name(), t.columns(), t.rows(), notes.isEmpty() ? null : String.join("; ", notes)));
+  }
+
+  /**
+   * Configuration ids in the sweep's order (model, RoPE type, tuning length, base), from the run's
+   * attention_bounds (one row per configuration, with those columns); ids it lacks go last, by id.
+   */
+  private static List<String> sweepOrder(SparkSession spark, String wh, String runId, List<String> ids) {
+    Dataset<Row> bounds = runRows(spark, wh, TableDocs.ATTENTION_BOUNDS, runId);
+    java.util.Set<String> wanted = new java.util.HashSet<>(ids);
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    if (bounds != null) {
+      for (Row r : bounds.select("config_id", "model", "rope_type", "tune_len", "base").distinct()
+          .orderBy("model", "rope_type", "tune_len", "base", "config_id").collectAsList()) {
+        if (wanted.contains(r.getString(0))) {
+          out.add(r.getString(0));
+        }
+      }
+    }
+    ids.stream().filter(i -> !out.contains(i)).sorted().forEach(out::add);
+    return new ArrayList<>(out);
   }
 
   /** Log-spaced bins per octave of the model-attention curves on the page. */

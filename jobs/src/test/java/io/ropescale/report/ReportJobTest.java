@@ -185,6 +185,50 @@ class ReportJobTest extends SparkTestBase {
   }
 
   @Test
+  void aSweepOfManyConfigurationsShowsAnEvenSpreadOfTheirProfiles() throws Exception {
+    // 60 bases (10^3 .. 10^7, 15 per decade) x 1 tuning length: more than the page's 48 profiles
+    Path wh = tempWarehouse();
+    Path spec = Files.createTempFile("many", ".yaml");
+    Files.writeString(spec, "models: [llama2-7b]\nbases: {from: 1.0e+3, to: 1.0e+7, per_decade: 15}\n"
+        + "tune_lengths: [4096]\nattention: {max_position: 2048}\n");
+    assertEquals(0, Main.run("sweep", spec.toString(), "--warehouse", wh.toString(), "--run-id", "many"));
+    List<Row> configs = table(wh, "attention_bounds").orderBy("base").select("config_id").collectAsList();
+    int n = configs.size();
+    assertEquals(60, n);
+    String html = page(wh, "many");
+    JsonNode data = ReportPageTest.pageData(html);
+    java.util.Set<String> shown = new java.util.TreeSet<>();
+    data.at("/datasets/attention_profile").forEach(r -> shown.add(r.get("config_id").asText()));
+    assertEquals(ReportData.PROFILE_MAX_CONFIGS, shown.size());
+    // one model, type and tuning length: the spread is over the bases, ends included, gaps of 1 or 2
+    List<String> byBase = configs.stream().map(r -> r.getString(0)).toList();
+    assertTrue(shown.contains(byBase.get(0)) && shown.contains(byBase.get(n - 1)), shown.toString());
+    int last = -1;
+    for (int i = 0; i < byBase.size(); i++) {
+      if (shown.contains(byBase.get(i))) {
+        assertTrue(last < 0 || i - last <= 2, "gap before " + byBase.get(i));
+        last = i;
+      }
+    }
+    assertTrue(html.contains("48 of 60 configurations shown"), "the page says which profiles it shows");
+    // every configuration's bounds are still on the page
+    assertEquals(n, data.at("/datasets/attention_bounds").size());
+    assertEquals(n, data.at("/datasets/rope_bounds").size());
+  }
+
+  @Test
+  void spreadKeepsTheEndsAndEvenSteps() {
+    List<Integer> ten = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertEquals(ten, ReportData.spread(ten, 10));
+    assertEquals(ten, ReportData.spread(ten, 48));
+    // round(j * 9 / 3) for j = 0..3
+    assertEquals(List.of(0, 3, 6, 9), ReportData.spread(ten, 4));
+    // round(j * 9 / 4) = round(0, 2.25, 4.5, 6.75, 9)
+    assertEquals(List.of(0, 2, 5, 7, 9), ReportData.spread(ten, 5));
+    assertEquals(List.of(0), ReportData.spread(ten, 1));
+  }
+
+  @Test
   void aFailingReportFailsTheSweepButKeepsItsTables() throws Exception {
     Path wh = tempWarehouse();
     Files.writeString(wh.resolve("reports"), "a file where the reports directory should be");
