@@ -10,7 +10,7 @@ SPEC="${1:-$ROOT/bench/scale-10k.yaml}"
 "$ROOT/bin/ropescale" --version >/dev/null
 OUT=$(mktemp -d /tmp/ropescale-scale.XXXXXX)
 trap 'rm -rf "$OUT/wh"' EXIT
-ROPESCALE_JAVA_OPTS="-Xmx8g -Xlog:gc:file=$OUT/gc.log" /usr/bin/time -v -o "$OUT/time.txt" \
+ROPESCALE_JAVA_OPTS="-Xmx12g -Xlog:gc:file=$OUT/gc.log" /usr/bin/time -v -o "$OUT/time.txt" \
   "$ROOT/bin/ropescale" sweep "$SPEC" --warehouse "$OUT/wh" --run-id scale >"$OUT/out.log" 2>&1 \
   || { tail -40 "$OUT/out.log"; exit 1; }
 grep '^\[ropescale\]' "$OUT/out.log" | grep -v "tasks (" | sed 's/^/  /'

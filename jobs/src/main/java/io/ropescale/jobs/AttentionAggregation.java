@@ -4,7 +4,9 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 
 import io.ropescale.attention.PositionBucketsSql;
 import io.ropescale.jobs.SweepSpec.Configuration;
@@ -27,13 +29,7 @@ import org.apache.spark.sql.types.StructType;
  * either engine's partials into {@code attention_profile} and {@code attention_bounds} rows.
  */
 final class AttentionAggregation {
-  /**
-   * One bucket's statistics, the common currency of both engines. Each engine emits exactly one row
-   * per (configuration, bucket): the sql engine groups by them, the jvm engine never splits a
-   * bucket between tasks ({@link JvmAttentionEngine#taskEnd}). So the profile needs no second
-   * aggregation (a shuffle of every bucket row: tens of millions at 10,000 configurations), and the
-   * bounds only merge the few rows that carry a first crossing.
-   */
+  /** One bucket's partial statistics, the common currency of both engines. */
   static final TypedRows PARTIAL = TypedRows.of(new StructType()
       .add("config_id", DataTypes.StringType, false)
       .add("bucket", DataTypes.IntegerType, false)
@@ -91,28 +87,31 @@ final class AttentionAggregation {
     return CONFIG.frame(spark, rows);
   }
 
-  /** Partials (from either engine, one per configuration and bucket) -> attention_profile rows (without run_id). */
+  /** Partials (from either engine) -> attention_profile rows (without run_id). */
   static Dataset<Row> profile(Dataset<Row> partials, Dataset<Row> configs, Engine engine) {
-    return partials.join(broadcast(configs.select("config_id", "model")), "config_id")
+    return partials.groupBy("config_id", "bucket").agg(
+            sum("positions").as("positions"),
+            min("margin_min").as("margin_min"), max("margin_max").as("margin_max"),
+            sum("margin_sum").as("margin_sum"),
+            min("decay_min").as("decay_min"), max("decay_max").as("decay_max"), sum("decay_sum").as("decay_sum"),
+            min("ood_min").as("ood_pairs_min"), max("ood_max").as("ood_pairs_max"), sum("ood_sum").as("ood_sum"))
+        .join(broadcast(configs.select("config_id", "model")), "config_id")
         .select(col("model"), col("config_id"), lit(engine.name()).as("engine"), col("bucket"),
             PositionBucketsSql.bucketStart(col("bucket")).as("position_start"),
             PositionBucketsSql.bucketStart(col("bucket").plus(1)).as("position_end"),
             col("positions"),
             col("margin_min"), col("margin_max"), col("margin_sum").divide(col("positions")).as("margin_mean"),
             col("decay_min"), col("decay_max"), col("decay_sum").divide(col("positions")).as("decay_mean"),
-            col("ood_min").as("ood_pairs_min"), col("ood_max").as("ood_pairs_max"),
+            col("ood_pairs_min"), col("ood_pairs_max"),
             col("ood_sum").divide(col("positions")).as("ood_pairs_mean"),
             current_timestamp().as("computed_at"));
   }
 
   /** Per-configuration crossings at full resolution beside the closed-form bounds: attention_bounds rows. */
   static Dataset<Row> bounds(Dataset<Row> partials, Dataset<Row> configs, Engine engine) {
-    // only a task's first bucket row carries its first crossings; a configuration with none has no row here
-    Dataset<Row> firsts = partials.where(col("first_negative").isNotNull().or(col("first_ood").isNotNull()))
-        .groupBy("config_id")
+    Dataset<Row> firsts = partials.groupBy("config_id")
         .agg(min("first_negative").as("first_negative_margin"), min("first_ood").as("first_ood_position"));
-    return configs.join(firsts, configs.col("config_id").equalTo(firsts.col("config_id")), "left_outer")
-        .drop(firsts.col("config_id"))
+    return configs.join(firsts, "config_id")
         .select(col("model"), col("config_id"), lit(engine.name()).as("engine"), col("rotary_dim"), col("tune_len"),
             col("base"), col("rope_type"), col("max_position"), col("first_negative_margin"),
             col("first_ood_position"), col("extrapolation_bound"), col("angle_coverage_bound"),

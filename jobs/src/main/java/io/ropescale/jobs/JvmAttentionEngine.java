@@ -1,6 +1,5 @@
 package io.ropescale.jobs;
 
-import io.ropescale.attention.PositionBuckets;
 import io.ropescale.attention.PositionProfile;
 import io.ropescale.jobs.SweepSpec.Configuration;
 import java.io.Serializable;
@@ -44,10 +43,8 @@ final class JvmAttentionEngine implements AttentionEngine {
     List<Task> tasks = new ArrayList<>();
     for (Configuration c : configs) {
       AttentionAggregation.Rotary r = AttentionAggregation.Rotary.of(c);
-      for (long from = 0; from <= maxPosition; ) {
-        long to = taskEnd(from, maxPosition);
-        tasks.add(new Task(r, from, to));
-        from = to;
+      for (long from = 0; from <= maxPosition; from += CHUNK) {
+        tasks.add(new Task(r, from, Math.min(maxPosition + 1, from + CHUNK)));
       }
     }
     int slices = Math.max(1, Math.min(tasks.size(), spark.sparkContext().defaultParallelism() * 4));
@@ -55,18 +52,6 @@ final class JvmAttentionEngine implements AttentionEngine {
         .parallelize(tasks, slices)
         .flatMap(JvmAttentionEngine::profileTask);
     return AttentionAggregation.PARTIAL.frame(spark, rows);
-  }
-
-  /**
-   * End (exclusive) of the task that starts at {@code from}: {@link #CHUNK} positions on, moved up
-   * to the next bucket boundary, so that no bucket is split between tasks and every (configuration,
-   * bucket) has exactly one partial row ({@link AttentionAggregation#profile} relies on it). Below
-   * 2^27 positions buckets are at most CHUNK wide and aligned to their width, so nothing moves.
-   */
-  static long taskEnd(long from, long maxPosition) {
-    long to = Math.min(maxPosition + 1, from + CHUNK);
-    int b = PositionBuckets.bucket(to - 1);
-    return Math.min(maxPosition + 1, PositionBuckets.bucketEnd(b));
   }
 
   static Iterator<Row> profileTask(Task t) {
