@@ -1,6 +1,7 @@
 package io.ropescale.jobs;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.scheduler.SparkListener;
@@ -9,15 +10,18 @@ import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
-/** Console progress for long Spark work: finished tasks of the running stage, at most every 2 s. */
+/**
+ * Console progress for long Spark work: finished tasks of each running stage, at most every 2 s.
+ * Stages may run side by side (a job's table writes go a few at a time, {@link DeltaTables}), so
+ * each stage keeps its own count, and a line names its stage when more than one is running.
+ */
 public final class Progress extends SparkListener {
   private static final Logger LOG = LogManager.getLogger("io.ropescale.progress");
   private final String label;
-  private final AtomicInteger done = new AtomicInteger();
-  private volatile int total;
+  /** Per running stage: {tasks, finished, printed (0/1)} and its start time. */
+  private final Map<Integer, int[]> stages = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> stageStarted = new ConcurrentHashMap<>();
   private volatile long lastPrint;
-  private volatile long stageStarted = System.nanoTime();
-  private volatile boolean printedThisStage;
   private final long started = System.nanoTime();
 
   private Progress(String label) {
@@ -41,28 +45,32 @@ public final class Progress extends SparkListener {
 
   @Override
   public void onStageSubmitted(SparkListenerStageSubmitted s) {
-    total = s.stageInfo().numTasks();
-    done.set(0);
-    stageStarted = System.nanoTime();
-    printedThisStage = false;
+    stages.put(s.stageInfo().stageId(), new int[] {s.stageInfo().numTasks(), 0, 0});
+    stageStarted.put(s.stageInfo().stageId(), System.nanoTime());
   }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd t) {
-    int d = done.incrementAndGet();
+    int[] st = stages.get(t.stageId());
+    if (st == null) {
+      return;
+    }
+    int d = ++st[1];
+    int total = st[0];
     long now = System.nanoTime();
     // quiet for short stages: the first line after 2 s, then every 2 s, and the end of a long stage
-    boolean due = now - stageStarted > 2_000_000_000L && now - lastPrint > 2_000_000_000L;
-    if (total > 1 && (due || (d == total && printedThisStage))) {
+    boolean due = now - stageStarted.getOrDefault(t.stageId(), now) > 2_000_000_000L && now - lastPrint > 2_000_000_000L;
+    if (total > 1 && d <= total && (due || (d == total && st[2] == 1))) {
       lastPrint = now;
-      printedThisStage = true;
-      LOG.info(String.format("%s: %d/%d tasks (%.0f%%), %.1f s", label, d, total, 100.0 * d / total,
-          (now - started) / 1e9));
+      st[2] = 1;
+      LOG.info(String.format("%s: %d/%d tasks (%.0f%%), %.1f s%s", label, d, total, 100.0 * d / total,
+          (now - started) / 1e9, stages.size() > 1 ? " [stage " + t.stageId() + "]" : ""));
     }
   }
 
   @Override
   public void onStageCompleted(SparkListenerStageCompleted s) {
-    done.set(0);
+    stages.remove(s.stageInfo().stageId());
+    stageStarted.remove(s.stageInfo().stageId());
   }
 }
