@@ -239,6 +239,9 @@ public final class SweepSpec {
     if (x == Math.rint(x) && Math.abs(x) < 1e15) {
       return Long.toString((long) x);
     }
-    return String.format(Locale.ROOT, "%.6g", x).replaceFirst("\\.?0+(e|$)", "$1");
+    // six significant digits, trailing zeros of the FRACTION dropped: 11749.0 -> 11749, 1.50000e+09 ->
+    // 1.5e+09, but 117490 stays 117490 (stripping its zero made 10^5.07 collide with 10^4.07, and
+    // configurations() then dropped the second as a duplicate)
+    return String.format(Locale.ROOT, "%.6g", x).replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2").replaceFirst("\\.(e|$)", "$1");
   }
 }

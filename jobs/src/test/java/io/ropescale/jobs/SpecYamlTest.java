@@ -41,6 +41,25 @@ class SpecYamlTest {
   }
 
   @Test
+  void everyBaseOfALogRangeIsItsOwnConfiguration() {
+    // 701 grid bases 10^(k/100), k = 300..1000: every one a configuration, each id naming its base
+    SweepSpec s = parse("models: [llama2-7b]\nbases: {from: 1.0e+3, to: 1.0e+10, per_decade: 100}\n");
+    List<SweepSpec.Configuration> cs = s.configurations();
+    assertEquals(701, cs.size());
+    for (SweepSpec.Configuration c : cs) {
+      String b = c.configId().substring(c.configId().lastIndexOf("/b") + 2);
+      assertEquals(c.config().base(), Double.parseDouble(b), c.config().base() * 1e-5, c.configId());
+    }
+    // 10^4.07 and 10^5.07 used to share the id b11749 (a trailing zero stripped from 117490)
+    assertEquals("11749", SweepSpec.trim(Math.pow(10, 4.07)));
+    assertEquals("117490", SweepSpec.trim(Math.pow(10, 5.07)));
+    assertEquals("1.5e+09", SweepSpec.trim(1.5e9 + 0.25));
+    assertEquals("0.5", SweepSpec.trim(0.5000001));
+    assertEquals("1e+20", SweepSpec.trim(1e20));
+    assertEquals("25000", SweepSpec.trim(25000));
+  }
+
+  @Test
   void everyDocumentedShapeIsAccepted() {
     SweepSpec s = parse(String.join("\n",
         "name: shapes",
