@@ -186,7 +186,7 @@ class ReportJobTest extends SparkTestBase {
 
   @Test
   void aSweepOfManyConfigurationsShowsAnEvenSpreadOfTheirProfiles() throws Exception {
-    // 60 bases (10^3 .. 10^7, 15 per decade) x 1 tuning length: more than the page's 48 profiles
+    // 61 bases (10^(k/15), k = 45..105) x 1 tuning length: more than the page's 48 profiles
     Path wh = tempWarehouse();
     Path spec = Files.createTempFile("many", ".yaml");
     Files.writeString(spec, "models: [llama2-7b]\nbases: {from: 1.0e+3, to: 1.0e+7, per_decade: 15}\n"
@@ -194,7 +194,7 @@ class ReportJobTest extends SparkTestBase {
     assertEquals(0, Main.run("sweep", spec.toString(), "--warehouse", wh.toString(), "--run-id", "many"));
     List<Row> configs = table(wh, "attention_bounds").orderBy("base").select("config_id").collectAsList();
     int n = configs.size();
-    assertEquals(60, n);
+    assertEquals(61, n);
     String html = page(wh, "many");
     JsonNode data = ReportPageTest.pageData(html);
     java.util.Set<String> shown = new java.util.TreeSet<>();
@@ -210,7 +210,7 @@ class ReportJobTest extends SparkTestBase {
         last = i;
       }
     }
-    assertTrue(html.contains("48 of 60 configurations shown"), "the page says which profiles it shows");
+    assertTrue(html.contains("48 of 61 configurations shown"), "the page says which profiles it shows");
     // every configuration's bounds are still on the page
     assertEquals(n, data.at("/datasets/attention_bounds").size());
     assertEquals(n, data.at("/datasets/rope_bounds").size());
