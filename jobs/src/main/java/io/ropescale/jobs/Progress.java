@@ -18,9 +18,19 @@ import org.apache.spark.sql.SparkSession;
 public final class Progress extends SparkListener {
   private static final Logger LOG = LogManager.getLogger("io.ropescale.progress");
   private final String label;
-  /** Per running stage: {tasks, finished, printed (0/1)} and its start time. */
-  private final Map<Integer, int[]> stages = new ConcurrentHashMap<>();
-  private final Map<Integer, Long> stageStarted = new ConcurrentHashMap<>();
+  /** A running stage's count (the listener bus delivers events one at a time). */
+  private static final class StageCount {
+    final int tasks;
+    final long started = System.nanoTime();
+    int done;
+    boolean printed;
+
+    StageCount(int tasks) {
+      this.tasks = tasks;
+    }
+  }
+
+  private final Map<Integer, StageCount> stages = new ConcurrentHashMap<>();
   private volatile long lastPrint;
   private final long started = System.nanoTime();
 
@@ -45,24 +55,23 @@ public final class Progress extends SparkListener {
 
   @Override
   public void onStageSubmitted(SparkListenerStageSubmitted s) {
-    stages.put(s.stageInfo().stageId(), new int[] {s.stageInfo().numTasks(), 0, 0});
-    stageStarted.put(s.stageInfo().stageId(), System.nanoTime());
+    stages.put(s.stageInfo().stageId(), new StageCount(s.stageInfo().numTasks()));
   }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd t) {
-    int[] st = stages.get(t.stageId());
+    StageCount st = stages.get(t.stageId());
     if (st == null) {
       return;
     }
-    int d = ++st[1];
-    int total = st[0];
+    int d = ++st.done;
+    int total = st.tasks;
     long now = System.nanoTime();
     // quiet for short stages: the first line after 2 s, then every 2 s, and the end of a long stage
-    boolean due = now - stageStarted.getOrDefault(t.stageId(), now) > 2_000_000_000L && now - lastPrint > 2_000_000_000L;
-    if (total > 1 && d <= total && (due || (d == total && st[2] == 1))) {
+    boolean due = now - st.started > 2_000_000_000L && now - lastPrint > 2_000_000_000L;
+    if (total > 1 && d <= total && (due || (d == total && st.printed))) {
       lastPrint = now;
-      st[2] = 1;
+      st.printed = true;
       LOG.info(String.format("%s: %d/%d tasks (%.0f%%), %.1f s%s", label, d, total, 100.0 * d / total,
           (now - started) / 1e9, stages.size() > 1 ? " [stage " + t.stageId() + "]" : ""));
     }
@@ -71,6 +80,5 @@ public final class Progress extends SparkListener {
   @Override
   public void onStageCompleted(SparkListenerStageCompleted s) {
     stages.remove(s.stageInfo().stageId());
-    stageStarted.remove(s.stageInfo().stageId());
   }
 }
