@@ -251,7 +251,8 @@ public final class ReportData {
     java.util.Set<String> wanted = new java.util.HashSet<>(ids);
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
     if (bounds != null) {
-      for (Row r : bounds.select("config_id", "model", "rope_type", "tune_len", "base").distinct()
+      // one row per configuration and engine: the set keeps each id once, without a distinct() shuffle
+      for (Row r : bounds.select("config_id", "model", "rope_type", "tune_len", "base")
           .orderBy("model", "rope_type", "tune_len", "base", "config_id").collectAsList()) {
         if (wanted.contains(r.getString(0))) {
           out.add(r.getString(0));
