@@ -91,8 +91,9 @@ public final class DecayBound {
       Arrays.fill(w.acc[b], 0);
     }
     for (int k = 0; k < table.pairs; k++) {
-      double[] ct = table.cos[k];
-      double[] st = table.sin[k];
+      RotaryTable.Row row = table.row(k);
+      double[] ct = row.cos();
+      double[] st = row.sin();
       for (int b = 0; b < blocks; b++) {
         double cm = c[k * CHUNK_BLOCKS + b];
         double sm = s[k * CHUNK_BLOCKS + b];

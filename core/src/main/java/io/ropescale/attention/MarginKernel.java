@@ -14,7 +14,7 @@ package io.ropescale.attention;
  * <p>{@link #firstNegative} certifies blocks instead of evaluating them whole: it sums the fast
  * pairs exactly (those turning by ≥ 0.5 rad over a block, about a third of the pairs at the bases
  * base-search sweeps) and bounds the slow ones from below by their anchors (a Taylor bound per
- * pair, {@link #lowBound}). A block whose bound stays above 1e-9 cannot hold a negative B(m); any
+ * pair, {@link #lowBounds}). A block whose bound stays above 1e-9 cannot hold a negative B(m); any
  * other block gets its slow pairs added exactly, in the same order as {@link #margin}, so the first
  * negative position is the exact scan's, bit for bit. Supporting bases, which must be evaluated to
  * the last position, cost about fastPairs/pairs of a full scan.
@@ -27,7 +27,7 @@ public final class MarginKernel {
 
   /**
    * {@link #firstNegative} evaluates exactly only the pairs whose angle turns by at least this much
-   * over a block; the slower pairs enter through a lower bound per block (see {@link #lowBound}).
+   * over a block; the slower pairs enter through a lower bound per block (see {@link #lowBounds}).
    */
   private static final double EXACT_SPREAD = 0.5;
   /**
@@ -95,11 +95,12 @@ public final class MarginKernel {
       int use = (int) Math.min(blocks, (limit - anchor) / BLOCK + 1);
       anchors(anchor, use, w);
       addPairs(0, fastPairs, use, w);
+      lowBounds(use, w);
       for (int b = 0; b < use; b++) {
         double[] acc = w.acc[b];
         long at = anchor + (long) b * BLOCK;
         int n = (int) Math.min(BLOCK, limit - at + 1);
-        if (certified(acc, n, lowBound(b, w))) {
+        if (certified(acc, n, w.low[b])) {
           continue;
         }
         // the slow pairs exactly, after the fast ones: the same sum, in the same order, as chunk()
@@ -118,28 +119,38 @@ public final class MarginKernel {
 
   /** Whether acc[j] + low clears CERTIFY_MARGIN for every j &lt; n. */
   private static boolean certified(double[] acc, int n, double low) {
-    double min = Double.POSITIVE_INFINITY;
-    for (int j = 0; j < n; j++) { // a min reduction, which C2 vectorises (an early exit it does not)
-      min = Math.min(min, acc[j]);
+    double floor = CERTIFY_MARGIN - low;
+    for (int j = 0; j < n; j++) {
+      if (!(acc[j] > floor)) {
+        return false;
+      }
     }
-    return min + low > CERTIFY_MARGIN;
+    return true;
   }
 
   /**
-   * Lower bound of Σ_{n ≥ fastPairs} cos((M+j)·θ_n) over the block's positions j in [0, BLOCK),
-   * from the anchor's cos/sin x = M·θ_n alone: with δ = j·θ_n, |δ| ≤ Δ_n,
-   * cos(x+δ) = cos x·cos δ − sin x·sin δ ≥ cos x − max(cos x, 0)·Δ²/2 − |sin x|·Δ
+   * low[b] = a lower bound of Σ_{n ≥ fastPairs} cos((M_b+j)·θ_n) over the positions j in [0, BLOCK)
+   * of each block b &lt; blocks, from the anchors' cos/sin x = M_b·θ_n alone: with δ = j·θ_n,
+   * |δ| ≤ Δ_n, cos(x+δ) = cos x·cos δ − sin x·sin δ ≥ cos x − max(cos x, 0)·Δ²/2 − |sin x|·Δ
    * (cos δ ≥ 1 − δ²/2, |sin δ| ≤ |δ|), and never below −1. Within about Σ Δ_n of the true minimum.
+   * Blocks run in the inner loop: the anchors of one pair are contiguous there, and the blocks'
+   * sums are independent, so the loop has no serial dependency.
    */
-  private double lowBound(int b, Scratch w) {
-    double low = 0;
-    for (int n = fastPairs; n < table.pairs; n++) {
-      double cm = w.c[n * CHUNK_BLOCKS + b];
-      double sm = w.s[n * CHUNK_BLOCKS + b];
-      double d = spread[n];
-      low += Math.max(-1, cm - Math.max(cm, 0) * d * d * 0.5 - Math.abs(sm) * d);
+  private void lowBounds(int blocks, Scratch w) {
+    double[] low = w.low;
+    for (int b = 0; b < blocks; b++) {
+      low[b] = 0;
     }
-    return low;
+    for (int n = fastPairs; n < table.pairs; n++) {
+      double d = spread[n];
+      double half = d * d * 0.5;
+      int row = n * CHUNK_BLOCKS;
+      for (int b = 0; b < blocks; b++) {
+        double cm = w.c[row + b];
+        double bound = cm - (cm > 0 ? cm : 0) * half - Math.abs(w.s[row + b]) * d;
+        low[b] += bound > -1 ? bound : -1; // ternaries: C2's Math.max on doubles carries NaN checks
+      }
+    }
   }
 
   /** Convenience for {@code new MarginKernel(theta).firstNegative(limit)}. */
@@ -167,6 +178,8 @@ public final class MarginKernel {
     final double[] c = new double[CHUNK_BLOCKS * table.pairs];
     final double[] s = new double[CHUNK_BLOCKS * table.pairs];
     final RotaryTable.Anchors anchors = table.new Anchors();
+    /** low[b]: lower bound of the slow pairs' sum over block b ({@link #lowBounds}). */
+    final double[] low = new double[CHUNK_BLOCKS];
 
     /** Copies positions [m, min(end, chunk end)) to out[at ..]; returns the next position. */
     long copy(long anchor, int blocks, long m, long end, double[] out, int at) {
@@ -205,8 +218,9 @@ public final class MarginKernel {
     double[] c = w.c;
     double[] s = w.s;
     for (int n = from; n < to; n++) {
-      double[] ct = table.cos[n];
-      double[] st = table.sin[n];
+      RotaryTable.Row row = table.row(n);
+      double[] ct = row.cos();
+      double[] st = row.sin();
       for (int b = 0; b < blocks; b++) {
         double cm = c[n * CHUNK_BLOCKS + b];
         double sm = s[n * CHUNK_BLOCKS + b];
@@ -228,8 +242,9 @@ public final class MarginKernel {
   private void addSlowPairs(int b, Scratch w) {
     double[] acc = w.acc[b];
     for (int n = fastPairs; n < table.pairs; n++) {
-      double[] ct = table.cos[n];
-      double[] st = table.sin[n];
+      RotaryTable.Row row = table.row(n);
+      double[] ct = row.cos();
+      double[] st = row.sin();
       double cm = w.c[n * CHUNK_BLOCKS + b];
       double sm = w.s[n * CHUNK_BLOCKS + b];
       for (int j = 0; j < BLOCK; j++) {

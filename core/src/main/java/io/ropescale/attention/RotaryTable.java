@@ -30,12 +30,12 @@ final class RotaryTable {
   final int pairs;
   final double[] theta;
   /**
-   * cos(j·θ_n) at [n][j]. One array per pair: C2 (JDK 17) vectorises the kernels' inner loops only
-   * when every array is indexed from 0 by the loop variable, not at an invariant row offset.
+   * Per pair n, cos(j·θ_n) and sin(j·θ_n) for j in [0, BLOCK), built on first use ({@link #row}): a
+   * margin certificate never needs the rows of its slow pairs. One array per pair: C2 (JDK 17)
+   * vectorises the kernels' inner loops only when every array is indexed from 0 by the loop
+   * variable, not at an invariant row offset.
    */
-  final double[][] cos;
-  /** sin(j·θ_n) at [n][j]. */
-  final double[][] sin;
+  private final Row[] rows;
   /** cos(r·BLOCK·θ_n) at index n·SPAN + r, r in [0, SPAN). */
   private final double[] spanCos;
   /** sin(r·BLOCK·θ_n) at index n·SPAN + r. */
@@ -52,14 +52,31 @@ final class RotaryTable {
     }
     this.theta = theta.clone();
     this.pairs = theta.length;
-    this.cos = new double[pairs][BLOCK];
-    this.sin = new double[pairs][BLOCK];
+    this.rows = new Row[pairs];
     this.spanCos = new double[pairs * SPAN];
     this.spanSin = new double[pairs * SPAN];
     for (int n = 0; n < pairs; n++) {
-      fill(theta[n], 1, STEP, cos[n], sin[n], 0);
       fill(theta[n], BLOCK, SPAN_STEP, spanCos, spanSin, n * SPAN);
     }
+  }
+
+  /** cos(j·θ_n) and sin(j·θ_n), j in [0, BLOCK). */
+  record Row(double[] cos, double[] sin) {}
+
+  /**
+   * The table row of pair n, built on first use. Threads may race to build one: each builds the
+   * same values, and a Row's final fields make whichever it reads fully visible.
+   */
+  Row row(int n) {
+    Row r = rows[n];
+    if (r == null) {
+      double[] c = new double[BLOCK];
+      double[] s = new double[BLOCK];
+      fill(theta[n], 1, STEP, c, s, 0);
+      r = new Row(c, s);
+      rows[n] = r;
+    }
+    return r;
   }
 
   /**

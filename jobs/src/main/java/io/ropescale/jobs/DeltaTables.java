@@ -35,7 +35,8 @@ import org.apache.spark.sql.delta.Snapshot;
  *       replaces only its run's slice in one Delta commit ({@code replaceWhere run_id = ...}, plus
  *       {@code command = ...} for {@code runs}). A rerun replaces its rows, never duplicates them;
  *       writes of different runs touch different partitions, so Delta lets them commit side by
- *       side.</li>
+ *       side. A run id this JVM minted has no rows anywhere, so its first write to each table is
+ *       a plain append (the same result, without replaceWhere's scan of the table's files).</li>
  *   <li><b>The {@code runs} row is the commit point.</b> It is written last, after every other
  *       table of the job; readers (the views of {@code conf/sql/}, the report) only show runs whose
  *       every {@code runs} row says {@code succeeded}. A job started with a given run id first
@@ -90,11 +91,26 @@ public final class DeltaTables {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Run ids this JVM minted ({@link #runIdOrFresh}), each with the tables already committed under
+   * it. No other writer knows such an id, so a table's slice for it is empty until this JVM's own
+   * first commit to the table: that write is a blind append (protocol item 1).
+   */
+  private static final Map<String, java.util.Set<String>> MINTED = new ConcurrentHashMap<>();
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  /**
+   * The given run id, checked, or a fresh one: UTC start second plus 40 random bits (e.g.
+   * 20261127T183004-9c4e01b2f7), so runs started in the same second do not share an id.
+   */
   public static String runIdOrFresh(String runId) {
     if (runId == null || runId.isBlank()) {
-      return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+      String id = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
           .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)) + "-"
-          + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
+          + String.format("%010x", RANDOM.nextLong() & 0xFF_FFFF_FFFFL);
+      MINTED.put(id, ConcurrentHashMap.newKeySet());
+      return id;
     }
     if (!runId.matches("[A-Za-z0-9_.:+-]{1,128}")) {
       throw new RopeInputException("run-id", runId, "may hold only letters, digits and _ . : + - (at most 128)");
@@ -275,14 +291,25 @@ public final class DeltaTables {
       try {
         Snapshot before = snapshot(spark, path);
         requirePartitioning(before, path, documented);
-        rows.write().format("delta").mode("overwrite")
-            .option("replaceWhere", slice(runId, w))
+        java.util.Set<String> minted = MINTED.get(runId);
+        org.apache.spark.sql.DataFrameWriter<Row> writer = rows.write().format("delta");
+        if (minted != null && !minted.contains(w.table())) {
+          // the slice is empty (see MINTED): an append needs no scan of the table's files, which
+          // replaceWhere does (a Spark job over the whole log: seconds in a fresh JVM)
+          writer = writer.mode("append");
+        } else {
+          writer = writer.mode("overwrite").option("replaceWhere", slice(runId, w));
+        }
+        writer
             // a column the registry gained since the table was created (e.g. rope_bounds'
             // critical_dim_tuned_formula) is added to it; older runs' rows read it as null
             .option("mergeSchema", "true")
             .option("userMetadata", tag)
             .partitionBy(w.partitionBy())
             .save(path);
+        if (minted != null) {
+          minted.add(w.table());
+        }
         JsonNode info = ownCommit(spark, path, tag, before.version());
         if (info == null) {
           Progress.info(String.format("%s unchanged (no rows, and none before for this run: Delta made no commit) in %.1f s",

@@ -133,6 +133,64 @@ class CommitProtocolTest extends SparkTestBase {
     assertEquals(1, count(wh, "runs", "r"));
   }
 
+  /** The save mode Delta recorded for a table's latest commit ("Append" or "Overwrite"). */
+  static String lastMode(Path wh, String table) throws java.io.IOException {
+    Path log = wh.resolve(table).resolve("_delta_log").resolve(String.format("%020d.json", version(wh, table)));
+    for (String line : java.nio.file.Files.readAllLines(log)) {
+      com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+      if (a.has("commitInfo")) {
+        return a.get("commitInfo").path("operationParameters").path("mode").asText();
+      }
+    }
+    throw new AssertionError("no commitInfo in " + log);
+  }
+
+  /**
+   * A run id this JVM minted has no rows anywhere, so its first write to a table is a blind append
+   * (no scan of the table's files); a second write of the same table under it replaces, as any rerun.
+   */
+  @Test
+  void aFreshRunIdAppendsOnceThenReplaces() throws Exception {
+    Path wh = tempWarehouse();
+    commitRun(wh, "a");
+    List<Row> aBounds = rows(wh, "rope_bounds", "a");
+    String fresh = DeltaTables.runIdOrFresh(null);
+    commitRun(wh, fresh);
+    assertEquals("Append", lastMode(wh, "rope_bounds"));
+    assertEquals("Append", lastMode(wh, "runs"));
+    assertEquals(CONFIGS, count(wh, "rope_bounds", fresh));
+    assertEquals(aBounds, rows(wh, "rope_bounds", "a"), "a's rows untouched");
+    commitRun(wh, fresh);
+    assertEquals("Overwrite", lastMode(wh, "rope_bounds"), "the table already holds rows of this id");
+    assertEquals(CONFIGS, count(wh, "rope_bounds", fresh), "replaced, not duplicated");
+    assertEquals(1, count(wh, "runs", fresh));
+    commitRun(wh, "a");
+    assertEquals("Overwrite", lastMode(wh, "rope_bounds"), "an id given from outside may have rows: replaceWhere");
+    assertEquals(CONFIGS, count(wh, "rope_bounds", "a"));
+  }
+
+  @Test
+  void aFailedFreshRunLeavesNoRows() {
+    Path wh = tempWarehouse();
+    commitRun(wh, "a");
+    String fresh = DeltaTables.runIdOrFresh(null);
+    assertThrows(Exception.class, () -> DeltaTables.commit(spark, wh.toString(), fresh, null,
+        List.of(bounds(fresh)), counts -> failingRunsRow(fresh)));
+    assertEquals(0, count(wh, "rope_bounds", fresh), "the appended rows were rolled back");
+    assertEquals(CONFIGS, count(wh, "rope_bounds", "a"));
+  }
+
+  @Test
+  void freshRunIdsStartedInOneSecondDiffer() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 2000; i++) {
+      String id = DeltaTables.runIdOrFresh(null);
+      assertTrue(id.matches("\\d{8}T\\d{6}-[0-9a-f]{10}"), id);
+      ids.add(id);
+    }
+    assertEquals(2000, ids.size(), "40 random bits per id: a collision among 2000 has odds about 2e-6");
+  }
+
   /** What a grid's first mapped tasks do: three runs created the same tables at once (issue 10). */
   @Test
   void threeConcurrentFirstRunsIntoANewWarehouseAllSucceed() throws Exception {
