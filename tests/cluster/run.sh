@@ -86,7 +86,7 @@ for attempt in 1 2 3; do
   [ -n "$(running_unfinished "$ELOG")" ] || fail "no task of attention-profile running on executor pid $EXEC before the stage ended"
   kill -9 "$EXEC"; KILLED="$KILLED $EXEC"
   sleep 0.5   # the worker's reader drains what the executor wrote before it died
-  LOST_TIDS="$(running_unfinished "$ELOG" | tr '\n' ' ')"
+  LOST_TIDS="$(running_unfinished "$ELOG" | xargs)"   # space-separated, no trailing space
   log "   attempt $attempt: killed executor pid $EXEC; task(s) it died running: ${LOST_TIDS:-none (they finished first)}"
   [ -z "$LOST_TIDS" ] || break
 done
