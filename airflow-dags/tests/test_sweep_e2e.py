@@ -24,7 +24,7 @@ E2E_CONN = json.dumps({"conn_type": "spark", "host": "local[2]"})
 # start-up and commit paths): the JVM's C1 compiler alone, as `bin/ropescale` uses for its light
 # commands (docs/benchmarks.md, "Small commands"), takes a third less CPU. spark-submit adds
 # SPARK_SUBMIT_OPTS to the driver JVM it starts; the operator passes the environment on.
-C1_DRIVER = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
+C1_DRIVER = (REPO_ROOT / "conf" / "jit-c1.options").read_text().strip()
 LOGICAL_DATE = "2025-01-06T00:00:00+00:00"
 RUN_ID = rc.derive_run_id("ropescale_sweep", datetime(2025, 1, 6, tzinfo=timezone.utc))
 # Tables named in the job contract (fit reads them); every table found is checked.

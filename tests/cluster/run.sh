@@ -38,7 +38,7 @@ eval "$("$ROOT/bin/spark-cluster" up --dir "$WORK/cluster")"
 # The drivers plan and commit; the kernels run in the executors. A driver's CPU goes mostly to the C2
 # compiler (Spark's and Delta's start-up and commit paths): C1 alone, as bin/ropescale uses for its
 # light commands (ROPESCALE_JIT, docs/benchmarks.md "Small commands"), takes a third less.
-C1="-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
+C1="$(cat "$ROOT/conf/jit-c1.options")"
 submit() { # submit LOG args...: the driver runs in this script's background (pid in $DRIVER)
   local logf="$1"; shift
   "$SPARK_HOME/bin/spark-submit" --master "$SPARK_MASTER_URL" --properties-file "$ROOT/conf/spark/standalone.conf" \
