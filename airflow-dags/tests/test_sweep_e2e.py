@@ -127,7 +127,7 @@ def test_sweep_end_to_end_writes_delta_rows_idempotently(tmp_path: Path) -> None
     after_retry = snapshot(warehouse)
     print(f"tables after the retry of {RETRIED_STAGE}: {after_retry}")
     assert after_retry == after_first, f"a retry of {RETRIED_STAGE} with the same logical date changed row counts"
-    log = (warehouse / "corpus_coverage" / "_delta_log")
+    log = warehouse / "corpus_coverage" / "_delta_log"
     assert len(list(log.glob("*.json"))) == 2, "the retry did not commit a second version of corpus_coverage"
 
 

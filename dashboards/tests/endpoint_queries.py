@@ -7,25 +7,19 @@ through the Thrift server with PyHive): every view of conf/sql/ in full, every t
 import pathlib
 import sys
 
+from deltalake import DeltaTable
+
 from conftest import view_names
 
 FULL_UP_TO = 500  # rows; larger tables are compared through aggregates
 
 
-def row_count(path):
-    from deltalake import DeltaTable
-
-    return DeltaTable(str(path)).to_pyarrow_dataset().count_rows()
-
-
-def summary_query(path, table):
+def summary_query(dt, table):
     """One row that only equal tables share, exactly (no floating-point sums, whose order differs
     between sessions): the count, MIN and MAX of every numeric column, distinct values of every text
     column. (The model tables hold up to 300K rows: fetched whole through Thrift they took minutes.)"""
-    from deltalake import DeltaTable
-
     aggs = ["COUNT(*) AS n"]
-    for field in DeltaTable(str(path)).schema().fields:
+    for field in dt.schema().fields:
         kind = str(field.type.type) if hasattr(field.type, "type") else ""
         if kind in ("long", "integer", "short", "byte", "double", "float"):
             aggs += [f"MIN({field.name})", f"MAX({field.name})"]
@@ -47,8 +41,8 @@ def main(warehouse):
                        f"SELECT config_id, COUNT(*), SUM(tokens), SUM(repeats) FROM ropescale.{t} GROUP BY config_id;")
         elif t == "quarantine":  # empty on the sample corpus: counted, so the statement still returns a row
             out.append(f"SELECT COUNT(*) AS quarantined FROM ropescale.{t};")
-        elif row_count(wh / t) > FULL_UP_TO:
-            out.append(summary_query(wh / t, t))
+        elif (dt := DeltaTable(str(wh / t))).to_pyarrow_dataset().count_rows() > FULL_UP_TO:
+            out.append(summary_query(dt, t))
         else:
             out.append(f"SELECT * FROM ropescale.{t};")
     out.append("SELECT rope_extrapolation_bound(128, 4096, 10000.0, 16384, b), rope_critical_dim(128, 4096, 10000.0),"

@@ -74,18 +74,18 @@ S3OPTS="-Xmx2g -Dspark.hadoop.fs.s3a.endpoint=$ENDPOINT -Dspark.hadoop.fs.s3a.pa
  -Dspark.hadoop.fs.s3a.secret.key=moto -Dspark.hadoop.fs.s3a.endpoint.region=us-east-1 \
  -Dspark.hadoop.fs.s3a.aws.credentials.provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"
 CP_S3="$S3JARS/hadoop-aws-3.3.4.jar:$S3JARS/aws-java-sdk-bundle-1.12.262.jar"
-rs3() { ROPESCALE_JIT=c1 ROPESCALE_JAVA_OPTS="$S3OPTS" ROPESCALE_EXTRA_CP="$CP_S3${ROPESCALE_EXTRA_CP:+:$ROPESCALE_EXTRA_CP}" "$ROOT/bin/ropescale" "$@"; }
-tool() { ROPESCALE_MAIN=io.ropescale.jobs.CompareRuns \
-  ROPESCALE_EXTRA_CP="$ROOT/jobs/target/test-classes" rs3 "$@"; }
+rs3() { ROPESCALE_JAVA_OPTS="$S3OPTS" ROPESCALE_EXTRA_CP="$CP_S3${ROPESCALE_EXTRA_CP:+:$ROPESCALE_EXTRA_CP}" "$ROOT/bin/ropescale" "$@"; }
+tool() { ROPESCALE_MAIN=io.ropescale.jobs.CompareRuns ROPESCALE_EXTRA_CP="$ROOT/jobs/target/test-classes" rs3 "$@"; }
 SPEC="$ROOT/tests/s3/s3-spec.yaml"
 WH=s3a://ropescale-test/wh
 
-# Every JVM here runs with the C1 compiler alone (ROPESCALE_JIT=c1): the spec is small, the two
-# sweeps run at once on the machine's cores, and C1 takes a third less CPU than C2 for such runs
-# (docs/benchmarks.md, "Small commands"). The comparison tool computes nothing.
+# Every JVM here runs with the C1 compiler alone: the spec is small, the two sweeps run at once on
+# the machine's cores, and C1 takes a third less CPU than C2 for such runs (docs/benchmarks.md,
+# "Small commands"). The comparison tool computes nothing.
+export ROPESCALE_JIT=c1
 T0=$SECONDS
 log "sweep into $WH, and the same spec into a local-disk warehouse at the same time"
-ROPESCALE_JIT=c1 ROPESCALE_JAVA_OPTS=-Xmx2g "$ROOT/bin/ropescale" sweep "$SPEC" --warehouse "$WORK/local" --run-id ref >"$WORK/local.log" 2>&1 &
+ROPESCALE_JAVA_OPTS=-Xmx2g "$ROOT/bin/ropescale" sweep "$SPEC" --warehouse "$WORK/local" --run-id ref >"$WORK/local.log" 2>&1 &
 LOCAL=$!
 rs3 sweep "$SPEC" --warehouse "$WH" --run-id s1 >"$WORK/s1.log" 2>&1 || { tail -30 "$WORK/s1.log"; fail "sweep on s3a"; }
 wait "$LOCAL" || { tail -30 "$WORK/local.log"; LOCAL=""; fail "local sweep"; }
